@@ -1,0 +1,93 @@
+"""Naming helpers and validators for project, slug and package names."""
+
+from __future__ import annotations
+
+import keyword
+import re
+import sys
+import unicodedata
+
+from jinja2 import Environment
+from jinja2.ext import Extension
+
+SLUG_PATTERN = re.compile(r"^[a-z][a-z0-9-]*$")
+
+# Names that would shadow a dependency every rendered service imports.
+RESERVED_PACKAGES = frozenset(
+    {"alembic", "fastapi", "pydantic", "redis", "sqlalchemy", "starlette", "tests", "uvicorn"}
+)
+
+
+def slugify(name: str) -> str:
+    """'My Service' -> 'my-service': ASCII, lower case, words joined by dashes."""
+    ascii_name = unicodedata.normalize("NFKD", str(name)).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")
+    return slug.lstrip("0123456789-") or "service"
+
+
+def to_package(slug: str) -> str:
+    """'my-service' -> 'my_service'."""
+    return str(slug).replace("-", "_")
+
+
+def to_class_prefix(slug: str) -> str:
+    """'my-service' -> 'MyService'."""
+    return "".join(part.capitalize() for part in str(slug).split("-") if part)
+
+
+def project_name_error(name: object) -> str:
+    """An error message for a bad project name, or '' when it is fine."""
+    text = str(name) if name is not None else ""
+    if not text.strip():
+        return "The project name must not be empty."
+    if not text.isprintable():
+        return "The project name must contain printable characters only (no tabs or newlines)."
+    if text != text.strip():
+        return "The project name must not start or end with spaces."
+    if len(text) > 80:
+        return "The project name must be at most 80 characters long."
+    return ""
+
+
+def slug_error(slug: object) -> str:
+    """An error message for a bad project slug, or '' when it is fine."""
+    text = str(slug) if slug is not None else ""
+    if not SLUG_PATTERN.match(text):
+        return (
+            f"'{text}' is not a valid slug: use lower-case letters, digits and dashes, "
+            "starting with a letter (for example 'my-service')."
+        )
+    if text.endswith("-") or "--" in text:
+        return f"'{text}' is not a valid slug: no trailing or doubled dashes."
+    return ""
+
+
+def package_name_error(package: object) -> str:
+    """An error message for a bad Python package name, or '' when it is fine."""
+    text = str(package) if package is not None else ""
+    if not text.isidentifier() or not text.isascii():
+        return f"'{text}' is not a valid Python identifier (letters, digits and '_', not starting with a digit)."
+    if text != text.lower():
+        return f"'{text}' must be lower case (PEP 8 package names)."
+    if keyword.iskeyword(text) or keyword.issoftkeyword(text):
+        return f"'{text}' is a Python keyword and cannot name a package."
+    if text in sys.stdlib_module_names:
+        return f"'{text}' is a standard-library module; a package of that name would shadow it."
+    if text in RESERVED_PACKAGES:
+        return f"'{text}' would shadow a dependency of the rendered service; pick another name."
+    return ""
+
+
+class NamingExtension(Extension):
+    """Exposes the naming helpers and validators as Jinja filters."""
+
+    def __init__(self, environment: Environment) -> None:
+        super().__init__(environment)
+        environment.filters.update(
+            slugify=slugify,
+            to_package=to_package,
+            to_class_prefix=to_class_prefix,
+            project_name_error=project_name_error,
+            slug_error=slug_error,
+            package_name_error=package_name_error,
+        )
