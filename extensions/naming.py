@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import keyword
 import re
 import sys
@@ -33,6 +34,11 @@ def to_package(slug: str) -> str:
 def to_class_prefix(slug: str) -> str:
     """'my-service' -> 'MyService'."""
     return "".join(part.capitalize() for part in str(slug).split("-") if part)
+
+
+def quoted(text: object) -> str:
+    """A double-quoted string literal valid in Python, TOML and YAML alike."""
+    return json.dumps(str(text), ensure_ascii=False)
 
 
 def project_name_error(name: object) -> str:
@@ -85,6 +91,7 @@ class NamingExtension(Extension):
         super().__init__(environment)
         environment.filters.update(
             slugify=slugify,
+            quoted=quoted,
             to_package=to_package,
             to_class_prefix=to_class_prefix,
             project_name_error=project_name_error,

@@ -1,0 +1,1 @@
+"""Implementations of the service layer's ports."""

@@ -1,0 +1,1 @@
+"""Thin adapters that turn requests into service calls."""
