@@ -21,12 +21,14 @@ class User:
     updated_at: datetime
 
     def changed(self, changes: UserChanges) -> User:
-        values = {key: value for key, value in changes.as_dict().items() if value is not None}
-        if isinstance(email := values.get("email"), str):
-            values["email"] = email.lower()
-        if all(getattr(self, key) == value for key, value in values.items()):
-            return self
-        return replace(self, **values, updated_at=utcnow())
+        """The user with ``changes`` applied, or ``self`` when nothing would change."""
+        updated = replace(
+            self,
+            email=self.email if changes.email is None else changes.email.lower(),
+            name=self.name if changes.name is None else changes.name,
+            is_active=self.is_active if changes.is_active is None else changes.is_active,
+        )
+        return self if updated == self else replace(updated, updated_at=utcnow())
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,9 +36,6 @@ class UserChanges:
     email: str | None = None
     name: str | None = None
     is_active: bool | None = None
-
-    def as_dict(self) -> dict[str, str | bool | None]:
-        return {"email": self.email, "name": self.name, "is_active": self.is_active}
 
 
 def new_user(email: str, name: str) -> User:
