@@ -72,7 +72,10 @@ def package_name_error(package: object) -> str:
     """An error message for a bad Python package name, or '' when it is fine."""
     text = str(package) if package is not None else ""
     if not text.isidentifier() or not text.isascii():
-        return f"'{text}' is not a valid Python identifier (letters, digits and '_', not starting with a digit)."
+        return (
+            f"'{text}' is not a valid Python identifier "
+            "(letters, digits and '_', not starting with a digit)."
+        )
     if text != text.lower():
         return f"'{text}' must be lower case (PEP 8 package names)."
     if keyword.iskeyword(text) or keyword.issoftkeyword(text):

@@ -1,0 +1,46 @@
+from __future__ import annotations
+
+import os
+import subprocess
+import uuid
+from dataclasses import dataclass
+from urllib.parse import urlsplit, urlunsplit
+
+import pytest
+
+
+@dataclass(frozen=True)
+class Servers:
+    """The real servers started by ``scripts/servers.sh``.
+
+    Each rendered suite gets a database of its own; suites on one xdist worker run one after
+    another, so each worker owns one Redis database number (the suites flush it per test).
+    """
+
+    postgres_url: str
+    redis_url: str
+
+    def new_database(self) -> str:
+        name = f"suite_{uuid.uuid4().hex[:12]}"
+        subprocess.run(
+            ["psql", self.postgres_url, "-qc", f"CREATE DATABASE {name}"],
+            check=True,
+            capture_output=True,
+        )
+        return urlunsplit(urlsplit(self.postgres_url)._replace(path=f"/{name}"))
+
+    def redis_database(self) -> str:
+        worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw")
+        return f"{self.redis_url.rstrip('/')}/{1 + int(worker) % 15}"
+
+
+@pytest.fixture(scope="session")
+def servers() -> Servers:
+    missing = [name for name in ("TEST_POSTGRES_URL", "TEST_REDIS_URL") if not os.environ.get(name)]
+    if missing:
+        pytest.fail(
+            f"{', '.join(missing)} not set: run the tests with scripts/test.sh, or start the "
+            "servers with `eval $(scripts/servers.sh start)` first",
+            pytrace=False,
+        )
+    return Servers(os.environ["TEST_POSTGRES_URL"], os.environ["TEST_REDIS_URL"])

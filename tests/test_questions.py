@@ -1,0 +1,135 @@
+"""The questions: defaults, computed values, and every validator with good and bad input."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from tests.template import choices, questions, render
+
+DESIGN_KEYS = {
+    "project_name",
+    "project_slug",
+    "package_name",
+    "api_styles",
+    "database",
+    "cache",
+    "broker",
+    "auth",
+    "jwt_algorithm",
+    "service_discovery",
+}
+
+
+def answers_of(project: Path) -> dict[str, Any]:
+    return yaml.safe_load((project / ".copier-answers.yml").read_text())
+
+
+def test_every_public_key_is_asked() -> None:
+    assert set(questions()) >= DESIGN_KEYS
+
+
+def test_defaults(tmp_path: Path) -> None:
+    answers = answers_of(render(tmp_path / "svc"))
+
+    assert answers["project_name"] == "My Service"
+    assert answers["project_slug"] == "my-service"
+    assert answers["package_name"] == "my_service"
+    assert answers["api_styles"] == ["rest"]
+    assert (answers["database"], answers["cache"], answers["broker"]) == (
+        "postgres",
+        "redis",
+        "none",
+    )
+    assert (answers["auth"], answers["service_discovery"]) == ("none", "none")
+    assert answers["python_version"] == "3.13"
+    assert "_src_path" in answers
+    assert "db_pool_size" not in answers, "computed values are not stored"
+
+
+def test_names_derive_from_the_project_name(tmp_path: Path) -> None:
+    answers = answers_of(render(tmp_path / "svc", project_name="Billing API v2"))
+    assert (answers["project_slug"], answers["package_name"]) == (
+        "billing-api-v2",
+        "billing_api_v2",
+    )
+
+
+@pytest.mark.parametrize(
+    ("expected", "peak", "pool", "overflow"), [(25, 60, 20, 30), (10, 12, 8, 6)]
+)
+def test_pool_sizes_are_computed_from_the_tuning_answers(
+    tmp_path: Path, expected: int, peak: int, pool: int, overflow: int
+) -> None:
+    project = render(tmp_path / "svc", expected_concurrency=expected, peak_concurrency=peak)
+    settings = (project / "src/my_service/settings.py").read_text()
+    assert f"pool_size: int = Field(default={pool}, ge=1)" in settings
+    assert f"max_overflow: int = Field(default={overflow}, ge=0)" in settings
+
+
+BAD_ANSWERS = [
+    ({"project_name": ""}, "must not be empty"),
+    ({"project_name": "   "}, "must not be empty"),
+    ({"project_name": "Tab\there"}, "printable"),
+    ({"project_name": " padded"}, "start or end with spaces"),
+    ({"project_name": "x" * 81}, "at most 80"),
+    ({"project_slug": "My-Service"}, "not a valid slug"),
+    ({"project_slug": "1service"}, "not a valid slug"),
+    ({"project_slug": "my_service"}, "not a valid slug"),
+    ({"project_slug": "service-"}, "trailing or doubled"),
+    ({"project_slug": "my--service"}, "trailing or doubled"),
+    ({"package_name": "my-service"}, "not a valid Python identifier"),
+    ({"package_name": "2fast"}, "not a valid Python identifier"),
+    ({"package_name": "MyService"}, "lower case"),
+    ({"package_name": "class"}, "keyword"),
+    ({"package_name": "match"}, "keyword"),
+    ({"package_name": "json"}, "standard-library module"),
+    ({"package_name": "asyncio"}, "standard-library module"),
+    ({"package_name": "fastapi"}, "shadow a dependency"),
+    ({"package_name": "tests"}, "shadow a dependency"),
+    ({"description": " "}, "must not be empty"),
+    ({"author_email": "nobody"}, "not an e-mail address"),
+    ({"api_styles": []}, "at least one API style"),
+    ({"api_styles": ["soap"]}, "Invalid choice"),
+    ({"database": "mysql"}, "Invalid choice"),
+    ({"python_version": "3.10"}, "Invalid choice"),
+    ({"expected_concurrency": 0}, "between 1 and 10000"),
+    ({"peak_concurrency": 10}, "at least the expected concurrency (25)"),
+]
+
+
+@pytest.mark.parametrize(("answers", "message"), BAD_ANSWERS, ids=lambda v: str(v)[:40])
+def test_bad_answers_are_refused_with_a_reason(
+    tmp_path: Path, answers: dict[str, Any], message: str
+) -> None:
+    with pytest.raises(ValueError, match=r"Validation error|Invalid choice") as error:
+        render(tmp_path / "svc", **answers)
+    assert message in str(error.value)
+    assert not (tmp_path / "svc" / "pyproject.toml").exists()
+
+
+def disabled_answers() -> list[tuple[str, Any]]:
+    found = []
+    for key, question in questions().items():
+        _, disabled = choices(question)
+        found += [(key, [value] if question.get("multiselect") else value) for value in disabled]
+    return found
+
+
+@pytest.mark.parametrize(("key", "answer"), disabled_answers(), ids=str)
+def test_choices_not_yet_available_are_refused(tmp_path: Path, key: str, answer: Any) -> None:
+    with pytest.raises(ValueError, match="not available yet"):
+        render(tmp_path / "svc", **{key: answer})
+
+
+def test_every_default_is_an_enabled_choice() -> None:
+    for key, question in questions().items():
+        if "choices" not in question:
+            continue
+        enabled, _ = choices(question)
+        default = question["default"]
+        for value in default if isinstance(default, list) else [default]:
+            assert value in enabled, f"{key}: default {value!r} is not available"
