@@ -1,0 +1,7 @@
+# Sourced by the other scripts: lets uv find every Python that pyenv installed (the rendered
+# services default to Python 3.13) and never try to download an interpreter.
+if command -v pyenv >/dev/null 2>&1; then
+    PYENV_VERSION=$(pyenv versions --bare --skip-aliases 2>/dev/null | sort -rV | paste -sd: -)
+    export PYENV_VERSION
+fi
+export UV_PYTHON_DOWNLOADS=never

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Runs every test of the template: installs what is missing, starts the real servers,
+# runs pytest on both cores, and stops the servers again, whatever the outcome.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bash scripts/install.sh
+source scripts/env.sh
+uv sync --quiet
+
+trap 'bash scripts/servers.sh stop' EXIT
+eval "$(bash scripts/servers.sh start)"
+
+uv run pytest -n "${PYTEST_WORKERS:-2}" "$@"
