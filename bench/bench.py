@@ -1,0 +1,153 @@
+"""Benchmarks of the template and its default service, measured side by side in one run.
+
+Run through ``scripts/bench.sh`` (which starts the servers). Prints:
+- the median render time of the default answers;
+- requests/s of ``GET /users/{id}`` from the Redis cache and from PostgreSQL, as ratios
+  to a bare FastAPI endpoint returning the same JSON (wrk on loopback, interleaved rounds,
+  the server pinned to core 0 and wrk to core 1);
+- whether the service still answers after clients disconnect mid-request;
+- keyset against offset pagination on 200,000 users.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from tests.template import render  # noqa: E402
+
+BENCH = Path(__file__).resolve().parent
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
+SECONDS = int(os.environ.get("BENCH_SECONDS", "8"))
+CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "25"))
+ROWS = int(os.environ.get("BENCH_ROWS", "200000"))
+
+
+def sh(*command: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> str:
+    result = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        raise SystemExit(f"{' '.join(command)} failed:\n{result.stdout}\n{result.stderr}")
+    return result.stdout
+
+
+def render_time(work: Path, runs: int = 7) -> float:
+    samples = []
+    for i in range(runs):
+        started = time.perf_counter()
+        render(work / f"render-{i}")
+        samples.append(time.perf_counter() - started)
+    return statistics.median(samples)
+
+
+def project_env(database: str) -> dict[str, str]:
+    env = {**os.environ, "DATABASE_URL": database, "LOG_LEVEL": "WARNING"}
+    env["REDIS_URL"] = os.environ["TEST_REDIS_URL"] + "/0"
+    env.pop("VIRTUAL_ENV", None)
+    return env
+
+
+def prepare(project: Path, name: str) -> dict[str, str]:
+    postgres = os.environ["TEST_POSTGRES_URL"]
+    sh("psql", postgres, "-qc", f"DROP DATABASE IF EXISTS {name}")
+    sh("psql", postgres, "-qc", f"CREATE DATABASE {name}")
+    env = project_env(postgres.rsplit("/", 1)[0] + f"/{name}")
+    sh("uv", "sync", "--quiet", cwd=project, env=env)
+    sh("uv", "run", "--no-sync", "alembic", "upgrade", "head", cwd=project, env=env)
+    return env
+
+
+@contextmanager
+def serve(app: str, port: int, project: Path, env: dict[str, str], cwd: Path | None = None):
+    command = [
+        "taskset", "-c", "0", str(project / ".venv/bin/uvicorn"), app, "--port", str(port),
+        "--no-access-log", "--log-level", "warning",
+    ]
+    process = subprocess.Popen(command, cwd=cwd or project, env=env)
+    try:
+        for _ in range(100):
+            try:
+                httpx.get(f"http://127.0.0.1:{port}/docs", timeout=1)
+                break
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
+def wrk(url: str, seconds: int) -> float:
+    output = sh(
+        "taskset", "-c", "1", "wrk", "-t1", f"-c{CONNECTIONS}", f"-d{seconds}s", "--latency", url
+    )
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    if errors:
+        raise SystemExit(f"{url}: {errors.group(1)} non-2xx responses\n{output}")
+    return float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+
+
+def main() -> None:
+    work = Path(tempfile.mkdtemp(prefix="bench-"))
+    print(f"render time, default answers: {render_time(work) * 1000:.0f} ms (median of 7)")
+
+    cached = render(work / "cached")
+    plain = render(work / "plain", cache="none")
+    cached_env = prepare(cached, "bench_cached")
+    plain_env = prepare(plain, "bench_plain")
+    sh("redis-cli", "-u", cached_env["REDIS_URL"], "flushdb")
+
+    with (
+        serve("bare_app:app", 18000, cached, cached_env, cwd=BENCH) as bare,
+        serve("my_service.main:app", 18001, cached, cached_env) as service_cached,
+        serve("my_service.main:app", 18002, plain, plain_env) as service_plain,
+    ):
+        users = []
+        for base in (service_cached, service_plain):
+            response = httpx.post(f"{base}/users", json={"email": "ada@example.com", "name": "Ada"})
+            response.raise_for_status()
+            users.append(response.json()["id"])
+        targets = {
+            "bare FastAPI endpoint": f"{bare}/users/{uuid.uuid4()}",
+            "GET /users/{id} from the Redis cache": f"{service_cached}/users/{users[0]}",
+            "GET /users/{id} from PostgreSQL": f"{service_plain}/users/{users[1]}",
+        }
+        for url in targets.values():
+            wrk(url, 2)  # warm-up
+        results: dict[str, list[float]] = {name: [] for name in targets}
+        for _ in range(ROUNDS):
+            for name, url in targets.items():
+                results[name].append(wrk(url, SECONDS))
+
+        baseline = statistics.median(results["bare FastAPI endpoint"])
+        print(f"\nthroughput, wrk -c{CONNECTIONS}, {ROUNDS} interleaved rounds of {SECONDS} s:")
+        for name, samples in results.items():
+            rps = statistics.median(samples)
+            print(f"  {name:40} {rps:9.0f} req/s   {rps / baseline:5.2f}x bare")
+
+        print("\nclients disconnecting mid-request (PostgreSQL path):")
+        port = service_plain.rsplit(":", 1)[1]
+        print(sh(str(plain / ".venv/bin/python"), str(BENCH / "disconnects.py"),
+                 "/users?limit=100", port).rstrip())
+        health = httpx.get(f"{service_plain}/health").json()
+        print(f"health afterwards: {health}")
+
+    print(f"\npagination on {ROWS} users (median of 15 runs each):")
+    print(sh(str(plain / ".venv/bin/python"), str(BENCH / "pagination.py"), "my_service",
+             str(ROWS), cwd=plain, env=plain_env).rstrip())
+    shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
