@@ -26,7 +26,7 @@ from pathlib import Path
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from tests.template import render  # noqa: E402
+from tests.template import render
 
 BENCH = Path(__file__).resolve().parent
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
@@ -58,6 +58,10 @@ def project_env(database: str) -> dict[str, str]:
     return env
 
 
+def _db(env: dict[str, str]) -> dict[str, str]:
+    return {"DATABASE_URL": env["DATABASE_URL"]}
+
+
 def prepare(project: Path, name: str) -> dict[str, str]:
     postgres = os.environ["TEST_POSTGRES_URL"]
     sh("psql", postgres, "-qc", f"DROP DATABASE IF EXISTS {name}")
@@ -71,8 +75,16 @@ def prepare(project: Path, name: str) -> dict[str, str]:
 @contextmanager
 def serve(app: str, port: int, project: Path, env: dict[str, str], cwd: Path | None = None):
     command = [
-        "taskset", "-c", "0", str(project / ".venv/bin/uvicorn"), app, "--port", str(port),
-        "--no-access-log", "--log-level", "warning",
+        "taskset",
+        "-c",
+        "0",
+        str(project / ".venv/bin/uvicorn"),
+        app,
+        "--port",
+        str(port),
+        "--no-access-log",
+        "--log-level",
+        "warning",
     ]
     process = subprocess.Popen(command, cwd=cwd or project, env=env)
     try:
@@ -109,7 +121,7 @@ def main() -> None:
     sh("redis-cli", "-u", cached_env["REDIS_URL"], "flushdb")
 
     with (
-        serve("bare_app:app", 18000, cached, cached_env, cwd=BENCH) as bare,
+        serve("bare_app:app", 18000, cached, {**cached_env, **_db(plain_env)}, cwd=BENCH) as bare,
         serve("my_service.main:app", 18001, cached, cached_env) as service_cached,
         serve("my_service.main:app", 18002, plain, plain_env) as service_plain,
     ):
@@ -118,10 +130,13 @@ def main() -> None:
             response = httpx.post(f"{base}/users", json={"email": "ada@example.com", "name": "Ada"})
             response.raise_for_status()
             users.append(response.json()["id"])
+        httpx.get(f"{service_cached}/users/{users[0]}").raise_for_status()  # fills the cache
         targets = {
             "bare FastAPI endpoint": f"{bare}/users/{uuid.uuid4()}",
             "GET /users/{id} from the Redis cache": f"{service_cached}/users/{users[0]}",
+            "  baseline: cached bytes returned as is": f"{bare}/cached/{users[0]}",
             "GET /users/{id} from PostgreSQL": f"{service_plain}/users/{users[1]}",
+            "  baseline: bare asyncpg fetchrow": f"{bare}/asyncpg/{users[1]}",
         }
         for url in targets.values():
             wrk(url, 2)  # warm-up
@@ -138,14 +153,28 @@ def main() -> None:
 
         print("\nclients disconnecting mid-request (PostgreSQL path):")
         port = service_plain.rsplit(":", 1)[1]
-        print(sh(str(plain / ".venv/bin/python"), str(BENCH / "disconnects.py"),
-                 "/users?limit=100", port).rstrip())
+        print(
+            sh(
+                str(plain / ".venv/bin/python"),
+                str(BENCH / "disconnects.py"),
+                "/users?limit=100",
+                port,
+            ).rstrip()
+        )
         health = httpx.get(f"{service_plain}/health").json()
         print(f"health afterwards: {health}")
 
     print(f"\npagination on {ROWS} users (median of 15 runs each):")
-    print(sh(str(plain / ".venv/bin/python"), str(BENCH / "pagination.py"), "my_service",
-             str(ROWS), cwd=plain, env=plain_env).rstrip())
+    print(
+        sh(
+            str(plain / ".venv/bin/python"),
+            str(BENCH / "pagination.py"),
+            "my_service",
+            str(ROWS),
+            cwd=plain,
+            env=plain_env,
+        ).rstrip()
+    )
     shutil.rmtree(work, ignore_errors=True)
 
 

@@ -14,7 +14,7 @@ async def abandon(port: int, path: str, rounds: int, concurrency: int) -> None:
     """Sends a request and closes the socket before the answer can arrive."""
 
     async def one(delay: float) -> None:
-        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        _, writer = await asyncio.open_connection("127.0.0.1", port)
         writer.write(f"GET {path} HTTP/1.1\r\nHost: bench\r\n\r\n".encode())
         await writer.drain()
         await asyncio.sleep(delay)

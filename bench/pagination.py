@@ -50,9 +50,10 @@ async def main(package: str, rows: int) -> None:
         cursor = service.Cursor.after(before[0])
         keyset_ms, keyset_page = await timed(service.UserQuery(limit=limit, after=cursor))
         assert [u.id for u in keyset_page] == [u.id for u in offset_page]
+        offset_ratio, keyset_ratio = offset_ms / first_ms, keyset_ms / first_ms
         print(
-            f"depth {depth:>7}: offset {offset_ms:7.2f} ms ({offset_ms / first_ms:5.1f}x first page)"
-            f"   keyset {keyset_ms:5.2f} ms ({keyset_ms / first_ms:4.2f}x first page)"
+            f"depth {depth:>7}: offset {offset_ms:7.2f} ms ({offset_ratio:5.1f}x first page)"
+            f"   keyset {keyset_ms:5.2f} ms ({keyset_ratio:4.2f}x first page)"
         )
     await engine.dispose()
 

@@ -22,7 +22,7 @@ pg_bin() {
 
 # PostgreSQL refuses to run as root: run its tools as the postgres user when we are root.
 as_pg() {
-    if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+    if [ "$(id -u)" = 0 ]; then (cd / && runuser -u postgres -- "$@"); else "$@"; fi
 }
 
 start_postgres() {

@@ -1,6 +1,6 @@
 """Users and their orders: plain Python, no framework, no I/O."""
 
-from .errors import DomainError, EmailAlreadyRegistered, InvalidCursor, NotFound
+from .errors import DomainError, EmailAlreadyRegistered, InvalidCursor, NotFound, Unavailable
 from .models import NewOrder, Order, User, UserChanges, new_user
 
 __all__ = [
@@ -10,6 +10,7 @@ __all__ = [
     "NewOrder",
     "NotFound",
     "Order",
+    "Unavailable",
     "User",
     "UserChanges",
     "new_user",

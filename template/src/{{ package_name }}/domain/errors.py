@@ -21,3 +21,11 @@ class EmailAlreadyRegistered(DomainError):
 class InvalidCursor(DomainError):
     def __init__(self) -> None:
         super().__init__("the pagination cursor is malformed or expired")
+
+
+class Unavailable(DomainError):
+    """A backend the use case needs did not answer; the caller may retry later."""
+
+    def __init__(self, backend: str) -> None:
+        super().__init__(f"the {backend} is unavailable, try again later")
+        self.backend = backend
