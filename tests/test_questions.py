@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.template import choices, questions, render
+from scripts.combinations import choices, questions
+from tests.template import render
 
 DESIGN_KEYS = {
     "project_name",
@@ -109,20 +110,6 @@ def test_bad_answers_are_refused_with_a_reason(
         render(tmp_path / "svc", **answers)
     assert message in str(error.value)
     assert not (tmp_path / "svc" / "pyproject.toml").exists()
-
-
-def disabled_answers() -> list[tuple[str, Any]]:
-    found = []
-    for key, question in questions().items():
-        _, disabled = choices(question)
-        found += [(key, [value] if question.get("multiselect") else value) for value in disabled]
-    return found
-
-
-@pytest.mark.parametrize(("key", "answer"), disabled_answers(), ids=str)
-def test_choices_not_yet_available_are_refused(tmp_path: Path, key: str, answer: Any) -> None:
-    with pytest.raises(ValueError, match="not available yet"):
-        render(tmp_path / "svc", **{key: answer})
 
 
 def test_every_default_is_an_enabled_choice() -> None:

@@ -1,4 +1,4 @@
-"""Every enabled value of every question renders a clean project, one answer at a time."""
+"""Every valid combination of answers renders a clean project; invalid ones are refused."""
 
 from __future__ import annotations
 
@@ -12,9 +12,10 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.template import leftovers, render, single_answer_variants, variant_id
+from scripts.combinations import describe, invalid_combinations, valid_combinations
+from tests.template import leftovers, render
 
-VARIANTS = single_answer_variants()
+COMBINATIONS = valid_combinations()
 RUFF = shutil.which("ruff") or str(Path(sys.executable).with_name("ruff"))
 
 # Words that must not appear anywhere in a project that did not choose the option.
@@ -30,7 +31,7 @@ TRACES: dict[tuple[str, str], str] = {
 }
 
 
-@pytest.fixture(scope="module", params=VARIANTS, ids=variant_id)
+@pytest.fixture(scope="module", params=COMBINATIONS, ids=describe)
 def project(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
     return render(tmp_path_factory.mktemp("render") / "svc", **request.param)
 
@@ -80,3 +81,16 @@ def test_unchosen_options_leave_no_trace(project: Path) -> None:
             )
         ]
         assert hits == [], f"{key}={value} was not chosen, yet {pattern!r} appears in {hits}"
+
+
+@pytest.mark.parametrize(
+    ("answers", "message"),
+    invalid_combinations(),
+    ids=lambda v: describe(v) if isinstance(v, dict) else "",
+)
+def test_invalid_combinations_are_refused(
+    tmp_path: Path, answers: dict[str, Any], message: str
+) -> None:
+    with pytest.raises(ValueError, match=re.escape(message)):
+        render(tmp_path / "svc", **answers)
+    assert not (tmp_path / "svc" / "pyproject.toml").exists()

@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from scripts.combinations import describe, pairwise, valid_combinations
 from tests.conftest import Servers
-from tests.template import render, single_answer_variants, variant_id
+from tests.template import render
 
 pytestmark = pytest.mark.suite
 
@@ -23,7 +24,8 @@ def run(command: list[str], cwd: Path, env: dict[str, str], timeout: int = 600) 
     return result.stdout
 
 
-@pytest.mark.parametrize("answers", single_answer_variants(), ids=variant_id)
+# Every pair of option values meets in at least one of these; the ids say which ran.
+@pytest.mark.parametrize("answers", pairwise(valid_combinations()), ids=describe)
 def test_rendered_suite_passes_against_real_servers(
     answers: dict[str, object], tmp_path: Path, servers: Servers
 ) -> None:

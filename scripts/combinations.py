@@ -1,0 +1,169 @@
+"""Every answer set the template accepts, derived from copier.yml, and the ones it refuses.
+
+    uv run python -m scripts.combinations            # counts, then one valid set per line
+    uv run python -m scripts.combinations --pairwise # the covering set the suites run
+
+Only questions with choices take part; free-text and numeric questions keep their defaults.
+A choice with a ``validator`` is not available yet: answers naming it are invalid, and so
+are answers that a question's own validator refuses. ``when`` conditions are evaluated, so
+a conditional question appears only in the combinations that ask it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import yaml
+from jinja2 import Environment
+
+from extensions.naming import NamingExtension
+from extensions.tuning import TuningExtension
+
+ROOT = Path(__file__).resolve().parents[1]
+
+Answers = dict[str, Any]
+
+
+def questions(root: Path = ROOT) -> dict[str, dict[str, Any]]:
+    config = yaml.safe_load((root / "copier.yml").read_text())
+    return {key: value for key, value in config.items() if not key.startswith("_")}
+
+
+def choices(question: dict[str, Any]) -> tuple[list[Any], dict[Any, str]]:
+    """The enabled values of a question, and the disabled ones with their messages."""
+    enabled: list[Any] = []
+    disabled: dict[Any, str] = {}
+    raw = question.get("choices", [])
+    values = raw.values() if isinstance(raw, dict) else raw
+    for value in values:
+        if isinstance(value, dict):
+            if value.get("validator"):
+                disabled[value["value"]] = value["validator"]
+            else:
+                enabled.append(value["value"])
+        else:
+            enabled.append(value)
+    return enabled, disabled
+
+
+_jinja = Environment(extensions=[NamingExtension, TuningExtension])
+
+
+def _render(template: str, answers: Answers) -> str:
+    return _jinja.from_string(str(template)).render(answers).strip()
+
+
+def _asked(question: dict[str, Any], answers: Answers) -> bool:
+    when = question.get("when", True)
+    if isinstance(when, bool):
+        return when
+    return _render(when, answers).lower() in {"true", "1", "yes"}
+
+
+def _options(question: dict[str, Any]) -> list[Any]:
+    enabled, _ = choices(question)
+    if not question.get("multiselect"):
+        return enabled
+    return [
+        list(subset)
+        for size in range(1, len(enabled) + 1)
+        for subset in itertools.combinations(enabled, size)
+    ]
+
+
+def _choice_questions(root: Path = ROOT) -> dict[str, dict[str, Any]]:
+    return {
+        key: question
+        for key, question in questions(root).items()
+        if "choices" in question and question.get("when") is not False
+    }
+
+
+def _refusal(key: str, question: dict[str, Any], answers: Answers) -> str:
+    validator = question.get("validator")
+    return _render(validator, answers) if validator else ""
+
+
+def valid_combinations(root: Path = ROOT) -> list[Answers]:
+    """Every accepted answer set over the choice questions, in copier.yml order."""
+    combos: list[Answers] = [{}]
+    for key, question in _choice_questions(root).items():
+        grown: list[Answers] = []
+        for answers in combos:
+            if not _asked(question, answers):
+                grown.append(answers)
+                continue
+            for value in _options(question):
+                candidate = {**answers, key: value}
+                if not _refusal(key, question, candidate):
+                    grown.append(candidate)
+        combos = grown
+    return combos
+
+
+def invalid_combinations(root: Path = ROOT) -> list[tuple[Answers, str]]:
+    """Answer sets that must be refused, each with (part of) the message it must give."""
+    refused: list[tuple[Answers, str]] = []
+    for key, question in _choice_questions(root).items():
+        _, disabled = choices(question)
+        for value, message in disabled.items():
+            answer = [value] if question.get("multiselect") else value
+            refused.append(({key: answer}, message))
+        if question.get("multiselect") and question.get("validator"):
+            message = _render(question["validator"], {key: []})
+            if message:
+                refused.append(({key: []}, message))
+    return refused
+
+
+def _pairs(answers: Answers) -> Iterator[tuple[tuple[str, str], tuple[str, str]]]:
+    items = sorted((key, json.dumps(value)) for key, value in answers.items())
+    return itertools.combinations(items, 2)
+
+
+def pairwise(combos: list[Answers]) -> list[Answers]:
+    """A covering subset in which every pair of option values that occurs meets once.
+
+    Greedy: repeatedly take the combination that covers the most uncovered pairs.
+    """
+    uncovered = {pair for answers in combos for pair in _pairs(answers)}
+    chosen: list[Answers] = []
+    remaining = list(combos)
+    while uncovered:
+        best = max(remaining, key=lambda answers: len(uncovered.intersection(_pairs(answers))))
+        chosen.append(best)
+        remaining.remove(best)
+        uncovered.difference_update(_pairs(best))
+    return chosen or combos[:1]
+
+
+def describe(answers: Answers) -> str:
+    if not answers:
+        return "defaults"
+    return ",".join(
+        f"{key}={'+'.join(value) if isinstance(value, list) else value}"
+        for key, value in answers.items()
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pairwise", action="store_true", help="print the covering set only")
+    args = parser.parse_args()
+    valid = valid_combinations()
+    shown = pairwise(valid) if args.pairwise else valid
+    print(
+        f"{len(valid)} valid combinations, {len(invalid_combinations())} refused answers, "
+        f"{len(pairwise(valid))} in the pairwise covering set"
+    )
+    for answers in shown:
+        print(describe(answers))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,136 @@
+"""``copier update`` between two tagged releases of the template.
+
+A throwaway git copy of the working tree is released twice: ``1.0.0`` as it is, and
+``1.1.0`` with an improvement a service should receive (a changed default, a new file).
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import copier
+import pytest
+
+from tests.template import ROOT
+
+PACKAGE = "src/my_service"
+
+
+def git(cwd: Path, *args: str) -> str:
+    return subprocess.run(
+        ["git", *args], cwd=cwd, check=True, capture_output=True, text=True
+    ).stdout
+
+
+def commit_all(repo: Path, message: str) -> None:
+    git(repo, "add", "-A")
+    git(repo, "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-qm", message)
+
+
+@pytest.fixture(scope="module")
+def releases(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    repo = tmp_path_factory.mktemp("template")
+    files = git(ROOT, "ls-files", "-co", "--exclude-standard").splitlines()
+    for name in files:
+        if (ROOT / name).is_file():
+            (repo / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(ROOT / name, repo / name)
+    git(repo, "init", "-q")
+    commit_all(repo, "release 1.0.0")
+    git(repo, "tag", "1.0.0")
+
+    health = repo / "template/src/{{ package_name }}/health.py"
+    health.write_text(
+        health.read_text().replace("timeout_seconds: float = 2.0", "timeout_seconds: float = 1.5")
+    )
+    (repo / "template/src/{{ package_name }}/py.typed").write_text("")
+    commit_all(repo, "release 1.1.0: faster health checks, typed package")
+    git(repo, "tag", "1.1.0")
+    return repo
+
+
+def copy(releases: Path, version: str, destination: Path, **answers: Any) -> Path:
+    copier.run_copy(
+        str(releases),
+        str(destination),
+        data=answers,
+        vcs_ref=version,
+        defaults=True,
+        unsafe=True,
+        quiet=True,
+    )
+    git(destination, "init", "-q")
+    commit_all(destination, f"rendered from {version}")
+    return destination
+
+
+def update(project: Path, version: str, **answers: Any) -> None:
+    copier.run_update(
+        str(project),
+        data=answers,
+        vcs_ref=version,
+        defaults=True,
+        overwrite=True,
+        unsafe=True,
+        quiet=True,
+    )
+
+
+def tree(project: Path) -> dict[str, str]:
+    return {
+        str(path.relative_to(project)): path.read_text()
+        for path in sorted(project.rglob("*"))
+        if path.is_file() and ".git" not in path.relative_to(project).parts
+    }
+
+
+def conflicts(project: Path) -> list[str]:
+    return [
+        name
+        for name, text in tree(project).items()
+        if name.endswith(".rej") or "<<<<<<<" in text or ">>>>>>>" in text
+    ]
+
+
+def test_an_untouched_project_updates_to_exactly_a_fresh_copy(
+    releases: Path, tmp_path: Path
+) -> None:
+    project = copy(releases, "1.0.0", tmp_path / "svc")
+    update(project, "1.1.0")
+
+    assert conflicts(project) == []
+    assert tree(project) == tree(copy(releases, "1.1.0", tmp_path / "fresh"))
+    assert "_commit: 1.1.0" in (project / ".copier-answers.yml").read_text()
+
+
+def test_local_edits_survive_an_update(releases: Path, tmp_path: Path) -> None:
+    project = copy(releases, "1.0.0", tmp_path / "svc")
+    users = project / PACKAGE / "entrypoints/rest/users.py"
+    users.write_text(users.read_text() + "\n\n# Team note: keep routes thin.\n")
+    readme = project / "README.md"
+    readme.write_text(readme.read_text().replace("## API", "## API\n\nOwned by the payments team."))
+    (project / PACKAGE / "audit.py").write_text('"""Our own module."""\n')
+    commit_all(project, "local edits")
+
+    update(project, "1.1.0")
+
+    assert conflicts(project) == []
+    assert users.read_text().endswith("# Team note: keep routes thin.\n")
+    assert "Owned by the payments team." in readme.read_text()
+    assert (project / PACKAGE / "audit.py").exists()
+    assert "timeout_seconds: float = 1.5" in (project / PACKAGE / "health.py").read_text()
+    assert (project / PACKAGE / "py.typed").exists()
+
+
+@pytest.mark.parametrize(("before", "after"), [("redis", "none"), ("none", "redis")])
+def test_changing_an_answer_adds_and_removes_exactly_its_files(
+    releases: Path, tmp_path: Path, before: str, after: str
+) -> None:
+    project = copy(releases, "1.0.0", tmp_path / "svc", cache=before)
+    update(project, "1.1.0", cache=after)
+
+    assert conflicts(project) == []
+    assert tree(project) == tree(copy(releases, "1.1.0", tmp_path / "fresh", cache=after))
