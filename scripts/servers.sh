@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Starts or stops the real servers the tests use: PostgreSQL and Redis, on loopback, on
+# Starts or stops the servers the tests use: PostgreSQL, Redis and a MongoDB-compatible
+# server (secantusdb), on loopback, on
 # their own ports (so they never clash with servers a machine already runs), stopped by PID.
 #
 #   scripts/servers.sh start   # prints the URLs to export
@@ -10,6 +11,10 @@ set -euo pipefail
 STATE_DIR=${SERVERS_DIR:-/tmp/backend-template-servers}
 PG_PORT=${TEST_PG_PORT:-55432}
 REDIS_PORT=${TEST_REDIS_PORT:-56379}
+MONGO_PORT=${TEST_MONGO_PORT:-57017}
+MONGO_PID=$STATE_DIR/mongo.pid
+# MongoDB-compatible server from PyPI (no mongod is installable here), from the dev environment.
+SECANTUSD=${SECANTUSD:-$(cd "$(dirname "$0")/.." && pwd)/.venv/bin/secantusd-py}
 PG_DATA=$STATE_DIR/postgres
 REDIS_PID=$STATE_DIR/redis.pid
 
@@ -75,14 +80,44 @@ stop_redis() {
     rm -f "$REDIS_PID"
 }
 
+start_mongo() {
+    [ -x "$SECANTUSD" ] || { echo "secantusd-py not found: run 'uv sync' first" >&2; exit 1; }
+    if [ -s "$MONGO_PID" ] && kill -0 "$(cat "$MONGO_PID")" 2>/dev/null; then
+        return
+    fi
+    mkdir -p "$STATE_DIR/mongo"
+    "$SECANTUSD" --host 127.0.0.1 --port "$MONGO_PORT" --storage-path "$STATE_DIR/mongo" \
+        --log-level WARNING >"$STATE_DIR/mongo.log" 2>&1 &
+    echo $! >"$MONGO_PID"
+    for _ in $(seq 100); do
+        (exec 3<>"/dev/tcp/127.0.0.1/$MONGO_PORT") 2>/dev/null && return
+        sleep 0.1
+    done
+    echo "the MongoDB-compatible server did not start; see $STATE_DIR/mongo.log" >&2
+    exit 1
+}
+
+stop_mongo() {
+    [ -s "$MONGO_PID" ] || return 0
+    local pid
+    pid=$(cat "$MONGO_PID")
+    kill "$pid" 2>/dev/null || true
+    for _ in $(seq 100); do
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.1
+    done
+    rm -f "$MONGO_PID"
+}
+
 print_env() {
     echo "export TEST_POSTGRES_URL=postgresql://postgres@127.0.0.1:$PG_PORT/postgres"
     echo "export TEST_REDIS_URL=redis://127.0.0.1:$REDIS_PORT"
+    echo "export TEST_MONGODB_URL=mongodb://127.0.0.1:$MONGO_PORT"
 }
 
 case "${1:-}" in
-    start) start_postgres; start_redis; print_env ;;
-    stop) stop_redis; stop_postgres ;;
+    start) start_postgres; start_redis; start_mongo; print_env ;;
+    stop) stop_mongo; stop_redis; stop_postgres ;;
     env) print_env ;;
     *) echo "usage: $0 start|stop|env" >&2; exit 2 ;;
 esac

@@ -19,6 +19,7 @@ class Servers:
 
     postgres_url: str
     redis_url: str
+    mongodb_url: str
 
     def new_database(self) -> str:
         name = f"suite_{uuid.uuid4().hex[:12]}"
@@ -29,6 +30,9 @@ class Servers:
         )
         return urlunsplit(urlsplit(self.postgres_url)._replace(path=f"/{name}"))
 
+    def new_mongo_database(self) -> str:
+        return f"{self.mongodb_url.rstrip('/')}/suite_{uuid.uuid4().hex[:12]}"
+
     def redis_database(self) -> str:
         worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw")
         return f"{self.redis_url.rstrip('/')}/{1 + int(worker) % 15}"
@@ -36,11 +40,12 @@ class Servers:
 
 @pytest.fixture(scope="session")
 def servers() -> Servers:
-    missing = [name for name in ("TEST_POSTGRES_URL", "TEST_REDIS_URL") if not os.environ.get(name)]
+    names = ("TEST_POSTGRES_URL", "TEST_REDIS_URL", "TEST_MONGODB_URL")
+    missing = [name for name in names if not os.environ.get(name)]
     if missing:
         pytest.fail(
             f"{', '.join(missing)} not set: run the tests with scripts/test.sh, or start the "
             "servers with `eval $(scripts/servers.sh start)` first",
             pytrace=False,
         )
-    return Servers(os.environ["TEST_POSTGRES_URL"], os.environ["TEST_REDIS_URL"])
+    return Servers(*(os.environ[name] for name in names))

@@ -26,6 +26,7 @@ TRACES: dict[tuple[str, str], str] = {
     ("auth", "jwt"): r"jwt|oauth2|bearer",
     ("service_discovery", "consul"): r"consul",
     ("database", "mongo"): r"mongo",
+    ("database", "postgres"): r"postgres|sqlalchemy|alembic|asyncpg",
     ("api_styles", "graphql"): r"graphql|strawberry",
     ("api_styles", "grpc"): r"grpc|protobuf",
 }

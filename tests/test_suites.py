@@ -33,9 +33,12 @@ def test_rendered_suite_passes_against_real_servers(
     env = {
         **os.environ,
         "UV_PYTHON_DOWNLOADS": "never",
-        "DATABASE_URL": servers.new_database(),
         "REDIS_URL": servers.redis_database(),
     }
+    if answers.get("database", "postgres") == "postgres":
+        env["DATABASE_URL"] = servers.new_database()
+    else:
+        env["MONGODB_URL"] = servers.new_mongo_database()
     env.pop("VIRTUAL_ENV", None)
     package = (project / ".copier-answers.yml").read_text().split("package_name: ")[1].split()[0]
 

@@ -23,7 +23,7 @@ class HealthChecks:
         self._checks[name] = check
 
     async def run(self) -> dict[str, str]:
-        """``{"postgres": "unavailable: ConnectionRefusedError"}``: one result per check."""
+        """Each check by name: ``"ok"``, or ``"unavailable: <error type>"``."""
         names = list(self._checks)
         results = await asyncio.gather(*(self._run_one(name) for name in names))
         return dict(zip(names, results, strict=True))
