@@ -68,16 +68,16 @@ start_redis() {
     exit 1
 }
 
-stop_redis() {
-    [ -s "$REDIS_PID" ] || return 0
+stop_by_pid() {
+    [ -s "$1" ] || return 0
     local pid
-    pid=$(cat "$REDIS_PID")
+    pid=$(cat "$1")
     kill "$pid" 2>/dev/null || true
-    for _ in $(seq 50); do
+    for _ in $(seq 100); do
         kill -0 "$pid" 2>/dev/null || break
         sleep 0.1
     done
-    rm -f "$REDIS_PID"
+    rm -f "$1"
 }
 
 start_mongo() {
@@ -97,17 +97,6 @@ start_mongo() {
     exit 1
 }
 
-stop_mongo() {
-    [ -s "$MONGO_PID" ] || return 0
-    local pid
-    pid=$(cat "$MONGO_PID")
-    kill "$pid" 2>/dev/null || true
-    for _ in $(seq 100); do
-        kill -0 "$pid" 2>/dev/null || break
-        sleep 0.1
-    done
-    rm -f "$MONGO_PID"
-}
 
 print_env() {
     echo "export TEST_POSTGRES_URL=postgresql://postgres@127.0.0.1:$PG_PORT/postgres"
@@ -117,7 +106,7 @@ print_env() {
 
 case "${1:-}" in
     start) start_postgres; start_redis; start_mongo; print_env ;;
-    stop) stop_mongo; stop_redis; stop_postgres ;;
+    stop) stop_by_pid "$MONGO_PID"; stop_by_pid "$REDIS_PID"; stop_postgres ;;
     env) print_env ;;
     *) echo "usage: $0 start|stop|env" >&2; exit 2 ;;
 esac
