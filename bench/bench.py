@@ -51,24 +51,25 @@ def render_time(work: Path, runs: int = 7) -> float:
     return statistics.median(samples)
 
 
-def project_env(database: str) -> dict[str, str]:
-    env = {**os.environ, "DATABASE_URL": database, "LOG_LEVEL": "WARNING"}
-    env["REDIS_URL"] = os.environ["TEST_REDIS_URL"] + "/0"
-    env.pop("VIRTUAL_ENV", None)
-    return env
-
-
 def _db(env: dict[str, str]) -> dict[str, str]:
     return {"DATABASE_URL": env["DATABASE_URL"]}
 
 
-def prepare(project: Path, name: str) -> dict[str, str]:
-    postgres = os.environ["TEST_POSTGRES_URL"]
-    sh("psql", postgres, "-qc", f"DROP DATABASE IF EXISTS {name}")
-    sh("psql", postgres, "-qc", f"CREATE DATABASE {name}")
-    env = project_env(postgres.rsplit("/", 1)[0] + f"/{name}")
+def prepare(project: Path, name: str, redis_db: int) -> dict[str, str]:
+    """Installs the project and gives it an empty database of its own."""
+    env = {**os.environ, "LOG_LEVEL": "WARNING"}
+    env["REDIS_URL"] = f"{os.environ['TEST_REDIS_URL']}/{redis_db}"
+    env.pop("VIRTUAL_ENV", None)
     sh("uv", "sync", "--quiet", cwd=project, env=env)
-    sh("uv", "run", "--no-sync", "alembic", "upgrade", "head", cwd=project, env=env)
+    if (project / "alembic.ini").exists():
+        postgres = os.environ["TEST_POSTGRES_URL"]
+        sh("psql", postgres, "-qc", f"DROP DATABASE IF EXISTS {name}")
+        sh("psql", postgres, "-qc", f"CREATE DATABASE {name}")
+        env["DATABASE_URL"] = postgres.rsplit("/", 1)[0] + f"/{name}"
+        sh("uv", "run", "--no-sync", "alembic", "upgrade", "head", cwd=project, env=env)
+    else:
+        env["MONGODB_URL"] = f"{os.environ['TEST_MONGODB_URL']}/{name}"
+    sh("redis-cli", "-u", env["REDIS_URL"], "flushdb")
     return env
 
 
@@ -116,27 +117,35 @@ def main() -> None:
 
     cached = render(work / "cached")
     plain = render(work / "plain", cache="none")
-    cached_env = prepare(cached, "bench_cached")
-    plain_env = prepare(plain, "bench_plain")
-    sh("redis-cli", "-u", cached_env["REDIS_URL"], "flushdb")
+    mongo_cached = render(work / "mongo-cached", database="mongo")
+    mongo_plain = render(work / "mongo-plain", database="mongo", cache="none")
+    cached_env = prepare(cached, "bench_cached", 1)
+    plain_env = prepare(plain, "bench_plain", 2)
+    mongo_cached_env = prepare(mongo_cached, "bench_mongo_cached", 3)
+    mongo_plain_env = prepare(mongo_plain, "bench_mongo_plain", 4)
 
     with (
         serve("bare_app:app", 18000, cached, {**cached_env, **_db(plain_env)}, cwd=BENCH) as bare,
         serve("my_service.main:app", 18001, cached, cached_env) as service_cached,
         serve("my_service.main:app", 18002, plain, plain_env) as service_plain,
+        serve("my_service.main:app", 18003, mongo_cached, mongo_cached_env) as mongo_with_cache,
+        serve("my_service.main:app", 18004, mongo_plain, mongo_plain_env) as mongo_alone,
     ):
+        services = (service_cached, service_plain, mongo_with_cache, mongo_alone)
         users = []
-        for base in (service_cached, service_plain):
+        for base in services:
             response = httpx.post(f"{base}/users", json={"email": "ada@example.com", "name": "Ada"})
             response.raise_for_status()
             users.append(response.json()["id"])
-        httpx.get(f"{service_cached}/users/{users[0]}").raise_for_status()  # fills the cache
+            httpx.get(f"{base}/users/{users[-1]}").raise_for_status()  # fills a cache
         targets = {
             "bare FastAPI endpoint": f"{bare}/users/{uuid.uuid4()}",
             "GET /users/{id} from the Redis cache": f"{service_cached}/users/{users[0]}",
             "  baseline: cached bytes returned as is": f"{bare}/cached/{users[0]}",
             "GET /users/{id} from PostgreSQL": f"{service_plain}/users/{users[1]}",
             "  baseline: bare asyncpg fetchrow": f"{bare}/asyncpg/{users[1]}",
+            "GET /users/{id} from cache (Mongo render)": f"{mongo_with_cache}/users/{users[2]}",
+            "GET /users/{id} from MongoDB": f"{mongo_alone}/users/{users[3]}",
         }
         for url in targets.values():
             wrk(url, 2)  # warm-up
@@ -149,7 +158,7 @@ def main() -> None:
         print(f"\nthroughput, wrk -c{CONNECTIONS}, {ROUNDS} interleaved rounds of {SECONDS} s:")
         for name, samples in results.items():
             rps = statistics.median(samples)
-            print(f"  {name:40} {rps:9.0f} req/s   {rps / baseline:5.2f}x bare")
+            print(f"  {name:48} {rps:9.0f} req/s   {rps / baseline:5.2f}x bare")
 
         print("\nclients disconnecting mid-request (PostgreSQL path):")
         port = service_plain.rsplit(":", 1)[1]
