@@ -68,7 +68,8 @@ def prepare(project: Path, name: str, redis_db: int) -> dict[str, str]:
         env["DATABASE_URL"] = postgres.rsplit("/", 1)[0] + f"/{name}"
         sh("uv", "run", "--no-sync", "alembic", "upgrade", "head", cwd=project, env=env)
     else:
-        env["MONGODB_URL"] = f"{os.environ['TEST_MONGODB_URL']}/{name}"
+        # A database of this run's own: MongoDB creates it on first write.
+        env["MONGODB_URL"] = f"{os.environ['TEST_MONGODB_URL']}/{name}_{uuid.uuid4().hex[:8]}"
     sh("redis-cli", "-u", env["REDIS_URL"], "flushdb")
     return env
 
@@ -173,7 +174,7 @@ def main() -> None:
         health = httpx.get(f"{service_plain}/health").json()
         print(f"health afterwards: {health}")
 
-    print(f"\npagination on {ROWS} users (median of 15 runs each):")
+    print(f"\npagination on {ROWS} users (medians of alternating runs):")
     print(
         sh(
             str(plain / ".venv/bin/python"),

@@ -69,9 +69,10 @@ def _options(question: dict[str, Any]) -> list[Any]:
     enabled, _ = choices(question)
     if not question.get("multiselect"):
         return enabled
+    # The empty selection too: a question's own validator refuses it where it must.
     return [
         list(subset)
-        for size in range(1, len(enabled) + 1)
+        for size in range(len(enabled) + 1)
         for subset in itertools.combinations(enabled, size)
     ]
 
@@ -114,10 +115,11 @@ def invalid_combinations(root: Path = ROOT) -> list[tuple[Answers, str]]:
         for value, message in disabled.items():
             answer = [value] if question.get("multiselect") else value
             refused.append(({key: answer}, message))
-        if question.get("multiselect") and question.get("validator"):
-            message = _render(question["validator"], {key: []})
-            if message:
-                refused.append(({key: []}, message))
+        if question.get("validator"):
+            for value in _options(question):
+                message = _render(question["validator"], {key: value})
+                if message:
+                    refused.append(({key: value}, message))
     return refused
 
 
@@ -146,7 +148,7 @@ def describe(answers: Answers) -> str:
     if not answers:
         return "defaults"
     return ",".join(
-        f"{key}={'+'.join(value) if isinstance(value, list) else value}"
+        f"{key}={('+'.join(value) or '[]') if isinstance(value, list) else value}"
         for key, value in answers.items()
     )
 

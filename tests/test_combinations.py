@@ -62,7 +62,7 @@ def sample(tmp_path: Path) -> Path:
 def test_valid_combinations_follow_choices_conditions_and_validators(tmp_path: Path) -> None:
     combos = valid_combinations(sample(tmp_path))
 
-    styles = [["rest"], ["graphql"], ["rest", "graphql"]]
+    styles = [["rest"], ["graphql"], ["rest", "graphql"]]  # [] is refused by the validator
     databases_with_caches = [("postgres", "redis"), ("postgres", "none"), ("mongo", "none")]
     auths = [("none", None), ("jwt", "HS256"), ("jwt", "RS256")]
     expected = []
@@ -109,4 +109,7 @@ def test_the_templates_defaults_are_a_valid_combination() -> None:
         "broker": "none",
         "auth": "none",
         "service_discovery": "none",
+        "observability": ["metrics"],
+        "deployment": ["docker"],
+        "ci_provider": "github",
     } in combos

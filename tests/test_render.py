@@ -28,7 +28,12 @@ TRACES: dict[tuple[str, str], str] = {
     ("database", "mongo"): r"mongo",
     ("database", "postgres"): r"postgres|sqlalchemy|alembic|asyncpg",
     ("api_styles", "graphql"): r"graphql|strawberry",
-    ("api_styles", "grpc"): r"grpc|protobuf",
+    ("api_styles", "grpc"): r"grpc",
+    ("observability", "metrics"): r"prometheus|/metrics",
+    ("observability", "tracing"): r"opentelemetry|otel",
+    ("deployment", "docker"): r"dockerfile|compose\.yaml|docker compose",
+    ("deployment", "kubernetes"): r"kubernetes|kustomiz|k8s",
+    ("ci_provider", "github"): r"\.github|github actions",
 }
 
 

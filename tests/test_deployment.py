@@ -1,0 +1,119 @@
+"""Deployment and CI files, validated offline on every render that includes them.
+
+hadolint for the Dockerfile, check-jsonschema's bundled schemas for the compose file and
+the GitHub workflow, kubernetes-validate for the manifests.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from scripts.combinations import describe, pairwise, valid_combinations
+from tests.template import render
+
+BIN = Path(sys.executable).parent
+COVERING = pairwise(valid_combinations())
+WITH_DOCKER = [answers for answers in COVERING if "docker" in answers["deployment"]]
+WITH_KUBERNETES = [answers for answers in COVERING if "kubernetes" in answers["deployment"]]
+WITH_GITHUB = [answers for answers in COVERING if answers["ci_provider"] == "github"]
+
+
+def tool(name: str) -> str:
+    return shutil.which(name) or str(BIN / name)
+
+
+def check(*command: str, cwd: Path) -> None:
+    result = subprocess.run(command, cwd=cwd, capture_output=True, text=True, check=False)
+    assert result.returncode == 0, f"{' '.join(command)}:\n{result.stdout}{result.stderr}"
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    return {}
+
+
+@pytest.fixture
+def project(
+    answers: dict[str, Any], rendered: dict[str, Path], tmp_path_factory: pytest.TempPathFactory
+) -> Path:
+    """Each combination is rendered once per module, whichever test asks first."""
+    key = describe(answers)
+    if key not in rendered:
+        rendered[key] = render(tmp_path_factory.mktemp("deploy") / "svc", **answers)
+    return rendered[key]
+
+
+def answers_of(project: Path) -> dict[str, Any]:
+    return yaml.safe_load((project / ".copier-answers.yml").read_text())
+
+
+@pytest.mark.parametrize("answers", COVERING, ids=describe)
+def test_files_follow_the_answers(project: Path) -> None:
+    answers = answers_of(project)
+    assert (project / "Dockerfile").exists() == ("docker" in answers["deployment"])
+    assert (project / "compose.yaml").exists() == ("docker" in answers["deployment"])
+    assert (project / "k8s").exists() == ("kubernetes" in answers["deployment"])
+    workflow = project / ".github/workflows/ci.yml"
+    assert workflow.exists() == (answers["ci_provider"] == "github")
+
+
+@pytest.mark.parametrize("answers", WITH_DOCKER, ids=describe)
+def test_dockerfile_passes_hadolint(project: Path) -> None:
+    check(tool("hadolint"), "--failure-threshold", "info", "Dockerfile", cwd=project)
+
+
+@pytest.mark.parametrize("answers", WITH_DOCKER, ids=describe)
+def test_compose_file_is_valid_and_has_exactly_the_chosen_servers(project: Path) -> None:
+    check(
+        tool("check-jsonschema"),
+        "--builtin-schema",
+        "vendor.compose-spec",
+        "compose.yaml",
+        cwd=project,
+    )
+    answers = answers_of(project)
+    services = set(yaml.safe_load((project / "compose.yaml").read_text())["services"])
+    expected = (
+        {"app", "postgres", "migrate"} if answers["database"] == "postgres" else {"app", "mongo"}
+    )
+    if answers["cache"] == "redis":
+        expected.add("redis")
+    assert services == expected
+
+
+@pytest.mark.parametrize("answers", WITH_GITHUB, ids=describe)
+def test_workflow_is_valid(project: Path) -> None:
+    workflow = project / ".github/workflows/ci.yml"
+    check(
+        tool("check-jsonschema"),
+        "--builtin-schema",
+        "vendor.github-workflows",
+        str(workflow),
+        cwd=project,
+    )
+    services = yaml.safe_load(workflow.read_text())["jobs"]["test"].get("services", {})
+    answers = answers_of(project)
+    assert ("postgres" in services) == (answers["database"] == "postgres")
+    assert ("redis" in services) == (answers["cache"] == "redis")
+
+
+@pytest.mark.parametrize("answers", WITH_KUBERNETES, ids=describe)
+def test_kubernetes_manifests_are_valid(project: Path) -> None:
+    base = project / "k8s/base"
+    manifests = sorted(
+        str(path) for path in base.glob("*.yaml") if path.name != "kustomization.yaml"
+    )
+    check(tool("kubernetes-validate"), "--strict", "--quiet", *manifests, cwd=project)
+    for kustomization in project.glob("k8s/**/kustomization.yaml"):
+        spec = yaml.safe_load(kustomization.read_text())
+        for entry in spec.get("resources", []) + [
+            patch["path"] for patch in spec.get("patches", [])
+        ]:
+            assert (kustomization.parent / entry).exists(), f"{kustomization}: {entry} is missing"
