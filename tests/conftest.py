@@ -49,3 +49,18 @@ def servers() -> Servers:
             pytrace=False,
         )
     return Servers(*(os.environ[name] for name in names))
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Says which combinations ran their suites against the real servers."""
+    ran = [
+        report.nodeid.split("[", 1)[1].rstrip("]")
+        for report in terminalreporter.stats.get("passed", [])
+        + terminalreporter.stats.get("failed", [])
+        if report.when == "call"
+        and "test_rendered_suite_passes_against_real_servers[" in report.nodeid
+    ]
+    if ran:
+        terminalreporter.section("combinations whose suites ran against the real servers")
+        for combination in sorted(ran):
+            terminalreporter.write_line(combination)

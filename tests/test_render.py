@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
+import os
 import re
 import shutil
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +40,35 @@ TRACES: dict[tuple[str, str], str] = {
 }
 
 
+# The combinations whose dependencies, together, cover every other combination's.
+SUPERSETS = [
+    {"database": database, "cache": "redis", "observability": ["metrics", "tracing"]}
+    for database in ("postgres", "mongo")
+]
+
+
+@pytest.fixture(scope="session")
+def shared_python(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One environment with every dependency any combination may need (installed from uv's
+    cache), so that each combination's import and unit tests run without an install."""
+    root = tmp_path_factory.mktemp("shared-env")
+    requirements: set[str] = set()
+    for answers in SUPERSETS:
+        project = render(root / describe(answers), **answers)
+        config = tomllib.loads((project / "pyproject.toml").read_text())
+        requirements.update(config["project"]["dependencies"])
+        requirements.update(config["dependency-groups"]["dev"])
+    environment = root / "venv"
+    env = {**os.environ, "UV_PYTHON_DOWNLOADS": "never"}
+    subprocess.run(["uv", "venv", "-q", "-p", "3.13", str(environment)], check=True, env=env)
+    subprocess.run(
+        ["uv", "pip", "install", "-q", "-p", str(environment), *sorted(requirements)],
+        check=True,
+        env=env,
+    )
+    return environment / "bin" / "python"
+
+
 @pytest.fixture(scope="module", params=COMBINATIONS, ids=describe)
 def project(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
     return render(tmp_path_factory.mktemp("render") / "svc", **request.param)
@@ -66,6 +98,43 @@ def test_ruff_format(project: Path) -> None:
 def test_byte_compiles(project: Path) -> None:
     for path in project.rglob("*.py"):
         compile(path.read_text(), str(path), "exec", dont_inherit=True)
+
+
+def python_tree_digest(project: Path) -> str:
+    """What the import and the unit tests depend on; deployment and CI files are left out."""
+    digest = hashlib.sha256()
+    for path in sorted(
+        [project / "pyproject.toml", *project.glob("src/**/*"), *project.glob("tests/**/*")]
+    ):
+        if path.is_file():
+            digest.update(str(path.relative_to(project)).encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+# Combinations that differ only in deployment or CI files render the same Python tree:
+# each distinct tree is imported and unit-tested once (per worker).
+TESTED_TREES: set[str] = set()
+
+
+def test_imports_and_passes_its_unit_tests(project: Path, shared_python: Path) -> None:
+    tree = python_tree_digest(project)
+    if tree in TESTED_TREES:
+        return
+    package = yaml.safe_load((project / ".copier-answers.yml").read_text())["package_name"]
+    env = {**os.environ, "PYTHONPATH": str(project / "src")}
+    for variable in ("DATABASE_URL", "MONGODB_URL", "REDIS_URL"):
+        env.pop(variable, None)
+    # One interpreter for both: the import, then the unit tests.
+    script = (
+        f"import sys, pytest, {package}.main; "
+        "sys.exit(pytest.main(['-q', '-p', 'no:cacheprovider', 'tests/unit']))"
+    )
+    result = subprocess.run(
+        [str(shared_python), "-c", script], cwd=project, env=env, capture_output=True, text=True
+    )
+    assert result.returncode == 0, f"{result.stdout}{result.stderr}"
+    TESTED_TREES.add(tree)
 
 
 def test_unchosen_options_leave_no_trace(project: Path) -> None:

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import os
+import signal
+import socket
 import subprocess
+import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import httpx
 import pytest
 
 from scripts.combinations import describe, pairwise, valid_combinations
@@ -54,3 +58,59 @@ def test_rendered_suite_passes_against_real_servers(
     assert counts["tests"] > 0
     assert counts["skipped"] == 0, "a rendered test was skipped although every server is present"
     assert counts["failures"] == counts["errors"] == 0
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_the_default_service_boots_serves_and_stops_cleanly(
+    tmp_path: Path, servers: Servers
+) -> None:
+    """The newcomer's path: render the defaults, migrate, run uvicorn, call it, stop it."""
+    project = render(tmp_path / "svc")
+    env = {
+        **os.environ,
+        "UV_PYTHON_DOWNLOADS": "never",
+        "DATABASE_URL": servers.new_database(),
+        "REDIS_URL": servers.redis_database(),
+    }
+    env.pop("VIRTUAL_ENV", None)
+    run(["uv", "sync", "--quiet"], project, env)
+    run(["uv", "run", "--no-sync", "alembic", "upgrade", "head"], project, env)
+    port = free_port()
+    server = subprocess.Popen(
+        [str(project / ".venv/bin/uvicorn"), "my_service.main:app", "--port", str(port)],
+        cwd=project,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                httpx.get(f"{base}/health/live", timeout=1)
+                break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        health = httpx.get(f"{base}/health")
+        assert health.status_code == 200, health.text
+        assert health.json()["checks"] == {"postgres": "ok", "redis": "ok"}
+        created = httpx.post(f"{base}/users", json={"email": "ada@example.com", "name": "Ada"})
+        assert created.status_code == 201
+        assert httpx.get(f"{base}/users/{created.json()['id']}").status_code == 200
+        metrics = httpx.get(f"{base}/metrics").text
+        assert (
+            'http_requests_total{method="GET",route="/users/{user_id}",status="200"} 1.0' in metrics
+        )
+        assert 'db_pool_connections{pool="postgres",state="size"}' in metrics
+    finally:
+        server.send_signal(signal.SIGTERM)
+        output, _ = server.communicate(timeout=30)
+    # uvicorn drains, runs the lifespan's shutdown, then re-raises the signal it caught.
+    assert server.returncode in (0, -signal.SIGTERM), output
+    assert "Application shutdown complete" in output
