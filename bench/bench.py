@@ -26,7 +26,7 @@ from pathlib import Path
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from tests.template import render
+from tests.template import render, wait_for_http
 
 BENCH = Path(__file__).resolve().parent
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
@@ -90,12 +90,7 @@ def serve(app: str, port: int, project: Path, env: dict[str, str], cwd: Path | N
     ]
     process = subprocess.Popen(command, cwd=cwd or project, env=env)
     try:
-        for _ in range(100):
-            try:
-                httpx.get(f"http://127.0.0.1:{port}/docs", timeout=1)
-                break
-            except httpx.HTTPError:
-                time.sleep(0.1)
+        wait_for_http(f"http://127.0.0.1:{port}/docs")
         yield f"http://127.0.0.1:{port}"
     finally:
         process.terminate()

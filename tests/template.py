@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+import time
 from pathlib import Path
 from typing import Any
 
 import copier
+import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
 JINJA_LEFTOVER = re.compile(r"(?<!\$)\{\{|\{%|\{#")
@@ -37,3 +39,13 @@ def leftovers(project: Path) -> list[str]:
         elif JINJA_LEFTOVER.search(path.read_text(errors="replace")):
             found.append(f"{path}: Jinja syntax")
     return found
+
+
+def wait_for_http(url: str, attempts: int = 100) -> None:
+    """Returns once ``url`` answers at all (a freshly started server), or after the attempts."""
+    for _ in range(attempts):
+        try:
+            httpx.get(url, timeout=1)
+            return
+        except httpx.TransportError:
+            time.sleep(0.1)

@@ -6,7 +6,6 @@ import os
 import signal
 import socket
 import subprocess
-import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -15,7 +14,7 @@ import pytest
 
 from scripts.combinations import describe, pairwise, valid_combinations
 from tests.conftest import Servers
-from tests.template import render
+from tests.template import render, wait_for_http
 
 pytestmark = pytest.mark.suite
 
@@ -91,12 +90,7 @@ def test_the_default_service_boots_serves_and_stops_cleanly(
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(100):
-            try:
-                httpx.get(f"{base}/health/live", timeout=1)
-                break
-            except httpx.TransportError:
-                time.sleep(0.1)
+        wait_for_http(f"{base}/health/live")
         health = httpx.get(f"{base}/health")
         assert health.status_code == 200, health.text
         assert health.json()["checks"] == {"postgres": "ok", "redis": "ok"}
