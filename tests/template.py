@@ -14,15 +14,16 @@ ROOT = Path(__file__).resolve().parents[1]
 JINJA_LEFTOVER = re.compile(r"(?<!\$)\{\{|\{%|\{#")
 
 
-def render(destination: Path, **answers: Any) -> Path:
-    """Renders the working tree of the template (uncommitted changes included)."""
+def render(destination: Path, *, template: Path = ROOT, ref: str = "HEAD", **answers: Any) -> Path:
+    """Renders ``template`` at git ``ref``; by default this working tree, uncommitted
+    changes included."""
     copier.run_copy(
-        str(ROOT),
+        str(template),
         str(destination),
         data=answers,
         defaults=True,
         unsafe=True,
-        vcs_ref="HEAD",
+        vcs_ref=ref,
         quiet=True,
     )
     return destination

@@ -14,7 +14,7 @@ from typing import Any
 import copier
 import pytest
 
-from tests.template import ROOT
+from tests.template import ROOT, render
 
 PACKAGE = "src/my_service"
 
@@ -53,15 +53,7 @@ def releases(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def copy(releases: Path, version: str, destination: Path, **answers: Any) -> Path:
-    copier.run_copy(
-        str(releases),
-        str(destination),
-        data=answers,
-        vcs_ref=version,
-        defaults=True,
-        unsafe=True,
-        quiet=True,
-    )
+    render(destination, template=releases, ref=version, **answers)
     git(destination, "init", "-q")
     commit_all(destination, f"rendered from {version}")
     return destination
