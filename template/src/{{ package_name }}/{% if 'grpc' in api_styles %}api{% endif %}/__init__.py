@@ -1,0 +1,1 @@
+"""Wire contracts; the modules below are generated from protos/, never edited."""
