@@ -24,7 +24,7 @@ PROJECT = PROTOS.parent
 
 def generate(out: Path) -> list[Path]:
     """Writes the stubs of every ``.proto`` file under ``out``; returns the files written."""
-    from grpc_tools import protoc
+    from grpc_tools import protoc  # type: ignore[import-untyped]
 
     well_known = files("grpc_tools") / "_proto"
     out.mkdir(parents=True, exist_ok=True)
@@ -48,11 +48,8 @@ def generate(out: Path) -> list[Path]:
 def pinned_grpcio_tools() -> str:
     """The ``grpcio-tools==...`` requirement of the dev group in pyproject.toml."""
     config = tomllib.loads((PROJECT / "pyproject.toml").read_text())
-    return next(
-        requirement
-        for requirement in config["dependency-groups"]["dev"]
-        if re.match(r"grpcio-tools\s*==", requirement)
-    )
+    requirements: list[str] = config["dependency-groups"]["dev"]
+    return next(r for r in requirements if re.match(r"grpcio-tools\s*==", r))
 
 
 def main() -> None:
