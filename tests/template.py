@@ -3,20 +3,28 @@
 from __future__ import annotations
 
 import re
+import shutil
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import copier
 import httpx
+import jinja2
+import pytest
+from copier._main import Worker
 
 ROOT = Path(__file__).resolve().parents[1]
 JINJA_LEFTOVER = re.compile(r"(?<!\$)\{\{|\{%|\{#")
 
 
-def render(destination: Path, *, template: Path = ROOT, ref: str = "HEAD", **answers: Any) -> Path:
+def render(
+    destination: Path, *, template: Path = ROOT, ref: str | None = "HEAD", **answers: Any
+) -> Path:
     """Renders ``template`` at git ``ref``; by default this working tree, uncommitted
-    changes included."""
+    changes included. ``ref=None`` renders a template directory that is not a repository."""
     copier.run_copy(
         str(template),
         str(destination),
@@ -50,3 +58,47 @@ def wait_for_http(url: str, attempts: int = 100) -> None:
             return
         except httpx.TransportError:
             time.sleep(0.1)
+
+
+def working_copy(destination: Path) -> Path:
+    """What copier reads of this working tree (questions, extensions, ``template/``), copied
+    outside git, so that rendering it many times skips a clone per render."""
+    shutil.copy2(ROOT / "copier.yml", destination / "copier.yml")
+    for folder in ("extensions", "template"):
+        shutil.copytree(
+            ROOT / folder, destination / folder, ignore=shutil.ignore_patterns("__pycache__")
+        )
+    return destination
+
+
+@contextmanager
+def fast_rendering() -> Iterator[None]:
+    """Makes rendering the same template hundreds of times in one process about 4x faster.
+
+    - Jinja compiles each distinct source (file contents and file-name templates) once
+      instead of once per render. The compiled code depends only on the source and on the
+      environment's settings, which are the same for every render of this template; the
+      answers only come in when the compiled template is run.
+    - Copier's per-file ``git update-index`` probe is skipped: the destinations are never
+      inside a git repository, where it does nothing anyway.
+    """
+    compile_source = jinja2.Environment.compile
+    compiled: dict[tuple[Any, ...], Any] = {}
+
+    def compile_once(
+        self: jinja2.Environment,
+        source: Any,
+        name: str | None = None,
+        filename: str | None = None,
+        raw: bool = False,
+        defer_init: bool = False,
+    ) -> Any:
+        key = (source, name, filename, raw, defer_init)
+        if key not in compiled:
+            compiled[key] = compile_source(self, source, name, filename, raw, defer_init)
+        return compiled[key]
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(jinja2.Environment, "compile", compile_once)
+        patch.setattr(Worker, "_sync_git_index_executable_bit", lambda *_: None)
+        yield

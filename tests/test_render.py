@@ -9,6 +9,7 @@ import shutil
 import subprocess
 import sys
 import tomllib
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,7 @@ import pytest
 import yaml
 
 from scripts.combinations import describe, invalid_combinations, valid_combinations
-from tests.template import leftovers, render
+from tests.template import fast_rendering, leftovers, render, working_copy
 
 COMBINATIONS = valid_combinations()
 RUFF = shutil.which("ruff") or str(Path(sys.executable).with_name("ruff"))
@@ -31,7 +32,8 @@ TRACES: dict[tuple[str, str], str] = {
     ("database", "mongo"): r"mongo",
     ("database", "postgres"): r"postgres|sqlalchemy|alembic|asyncpg",
     ("api_styles", "graphql"): r"graphql|strawberry",
-    ("api_styles", "grpc"): r"grpc",
+    ("api_styles", "grpc"): r"grpc|\.proto(?![.\w])",
+    ("api_styles", "rest"): r"entrypoints[./]rest\b",
     ("observability", "metrics"): r"prometheus|/metrics",
     ("observability", "tracing"): r"opentelemetry|otel",
     ("deployment", "docker"): r"dockerfile|compose\.yaml|docker compose",
@@ -42,7 +44,12 @@ TRACES: dict[tuple[str, str], str] = {
 
 # The combinations whose dependencies, together, cover every other combination's.
 SUPERSETS = [
-    {"database": database, "cache": "redis", "observability": ["metrics", "tracing"]}
+    {
+        "database": database,
+        "cache": "redis",
+        "observability": ["metrics", "tracing"],
+        "api_styles": ["rest", "graphql", "grpc"],
+    }
     for database in ("postgres", "mongo")
 ]
 
@@ -69,9 +76,18 @@ def shared_python(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return environment / "bin" / "python"
 
 
+@pytest.fixture(scope="session")
+def template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    with fast_rendering():
+        yield working_copy(tmp_path_factory.mktemp("template"))
+
+
 @pytest.fixture(scope="module", params=COMBINATIONS, ids=describe)
-def project(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return render(tmp_path_factory.mktemp("render") / "svc", **request.param)
+def project(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, template: Path
+) -> Path:
+    destination = tmp_path_factory.mktemp("render") / "svc"
+    return render(destination, template=template, ref=None, **request.param)
 
 
 def test_nothing_is_left_unrendered(project: Path) -> None:
@@ -101,12 +117,15 @@ def test_byte_compiles(project: Path) -> None:
 
 
 def python_tree_digest(project: Path) -> str:
-    """What the import and the unit tests depend on; deployment and CI files are left out."""
+    """What the import and the unit tests depend on: the code, the tests and the
+    dependencies. Deployment and CI files and the Python version (the shared environment
+    has one interpreter) are left out."""
+    config = tomllib.loads((project / "pyproject.toml").read_text())
     digest = hashlib.sha256()
-    for path in sorted(
-        [project / "pyproject.toml", *project.glob("src/**/*"), *project.glob("tests/**/*")]
-    ):
-        if path.is_file():
+    digest.update(repr(config["project"]["dependencies"]).encode())
+    digest.update(repr(config["dependency-groups"]).encode())
+    for path in sorted(project.glob("[spt]*/**/*")):
+        if path.is_file() and path.parts[len(project.parts)] in {"src", "tests", "protos"}:
             digest.update(str(path.relative_to(project)).encode())
             digest.update(path.read_bytes())
     return digest.hexdigest()
