@@ -131,14 +131,33 @@ def python_tree_digest(project: Path) -> str:
     return digest.hexdigest()
 
 
-# Combinations that differ only in deployment or CI files render the same Python tree:
-# each distinct tree is imported and unit-tested once (per worker).
-TESTED_TREES: set[str] = set()
+@pytest.fixture(scope="session")
+def tested_trees(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where the workers of this run record the trees they took on."""
+    run = os.environ.get("PYTEST_XDIST_TESTRUNUID")
+    base = tmp_path_factory.getbasetemp()
+    # Under xdist each worker's temp folder sits in one folder per run, shared by them all.
+    folder = base.parent / f"tested-trees-{run}" if run else base / "tested-trees"
+    folder.mkdir(exist_ok=True)
+    return folder
 
 
-def test_imports_and_passes_its_unit_tests(project: Path, shared_python: Path) -> None:
-    tree = python_tree_digest(project)
-    if tree in TESTED_TREES:
+def claim(folder: Path, tree: str) -> bool:
+    """True for the one caller, across workers, that first claims ``tree``."""
+    try:
+        os.close(os.open(folder / tree, os.O_CREAT | os.O_EXCL))
+    except FileExistsError:
+        return False
+    return True
+
+
+def test_imports_and_passes_its_unit_tests(
+    project: Path, shared_python: Path, tested_trees: Path
+) -> None:
+    # Combinations that differ only in deployment, CI or Python version render the same
+    # code: each distinct tree is imported and unit-tested once, by whichever worker
+    # gets to it first.
+    if not claim(tested_trees, python_tree_digest(project)):
         return
     package = yaml.safe_load((project / ".copier-answers.yml").read_text())["package_name"]
     env = {**os.environ, "PYTHONPATH": str(project / "src")}
@@ -153,7 +172,6 @@ def test_imports_and_passes_its_unit_tests(project: Path, shared_python: Path) -
         [str(shared_python), "-c", script], cwd=project, env=env, capture_output=True, text=True
     )
     assert result.returncode == 0, f"{result.stdout}{result.stderr}"
-    TESTED_TREES.add(tree)
 
 
 def test_unchosen_options_leave_no_trace(project: Path) -> None:
