@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Runs the benchmarks (bench/bench.py) with the real servers started and stopped around them.
+# Runs the benchmarks with the real servers started and stopped around them:
+#   scripts/bench.sh          bench/bench.py (render time, throughput, pagination)
+#   scripts/bench.sh styles   bench/styles.py (one user through REST, GraphQL and gRPC)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -10,4 +12,9 @@ uv sync --quiet
 trap 'bash scripts/servers.sh stop' EXIT
 eval "$(bash scripts/servers.sh start)"
 
-uv run python bench/bench.py "$@"
+if [ "${1:-}" = styles ]; then
+    shift
+    uv run python bench/styles.py "$@"
+else
+    uv run python bench/bench.py "$@"
+fi

@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -123,24 +122,53 @@ def invalid_combinations(root: Path = ROOT) -> list[tuple[Answers, str]]:
     return refused
 
 
-def _pairs(answers: Answers) -> Iterator[tuple[tuple[str, str], tuple[str, str]]]:
-    items = sorted((key, json.dumps(value)) for key, value in answers.items())
-    return itertools.combinations(items, 2)
+Factor = tuple[str, str]
+
+
+def _factors(answers: Answers, universe: dict[str, list[str]]) -> list[Factor]:
+    """The answers as factors: a plain answer is one factor, a multiselect answer one
+    in-or-out factor per choice (so that each choice meets every other option)."""
+    factors = []
+    for key, value in sorted(answers.items()):
+        if isinstance(value, list):
+            factors += [
+                (f"{key}.{choice}", json.dumps(choice in value)) for choice in universe[key]
+            ]
+        else:
+            factors.append((key, json.dumps(value)))
+    return factors
+
+
+def _universe(combos: list[Answers]) -> dict[str, list[str]]:
+    """Every choice seen in each multiselect answer."""
+    universe: dict[str, list[str]] = {}
+    for answers in combos:
+        for key, value in answers.items():
+            if isinstance(value, list):
+                universe[key] = sorted(set(universe.get(key, [])) | set(value))
+    return universe
+
+
+def _pairs(answers: Answers, universe: dict[str, list[str]]) -> set[tuple[Factor, Factor]]:
+    return set(itertools.combinations(_factors(answers, universe), 2))
 
 
 def pairwise(combos: list[Answers]) -> list[Answers]:
-    """A covering subset in which every pair of option values that occurs meets once.
+    """A covering subset in which every pair of factor values that occurs meets once; a
+    multiselect question counts as one yes-or-no factor per choice.
 
     Greedy: repeatedly take the combination that covers the most uncovered pairs.
     """
-    uncovered = {pair for answers in combos for pair in _pairs(answers)}
+    universe = _universe(combos)
+    pairs = [_pairs(answers, universe) for answers in combos]
+    uncovered = set().union(*pairs) if pairs else set()
     chosen: list[Answers] = []
-    remaining = list(combos)
+    remaining = list(range(len(combos)))
     while uncovered:
-        best = max(remaining, key=lambda answers: len(uncovered.intersection(_pairs(answers))))
-        chosen.append(best)
+        best = max(remaining, key=lambda index: len(uncovered & pairs[index]))
+        chosen.append(combos[best])
         remaining.remove(best)
-        uncovered.difference_update(_pairs(best))
+        uncovered -= pairs[best]
     return chosen or combos[:1]
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from scripts.combinations import (
     _pairs,
+    _universe,
     invalid_combinations,
     pairwise,
     valid_combinations,
@@ -92,9 +93,13 @@ def test_pairwise_covers_every_pair_with_fewer_combinations(tmp_path: Path) -> N
     combos = valid_combinations(sample(tmp_path))
     chosen = pairwise(combos)
 
-    every_pair = {pair for answers in combos for pair in _pairs(answers)}
-    covered = {pair for answers in chosen for pair in _pairs(answers)}
+    universe = _universe(combos)
+    every_pair = {pair for answers in combos for pair in _pairs(answers, universe)}
+    covered = {pair for answers in chosen for pair in _pairs(answers, universe)}
     assert covered == every_pair
+    # Each multiselect choice is a factor of its own, met both chosen and left out.
+    graphql_alone = (("styles.graphql", "true"), ("styles.rest", "false"))
+    assert graphql_alone in covered
     assert len(chosen) < len(combos)
     assert all(answers in combos for answers in chosen)
 
