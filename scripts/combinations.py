@@ -139,6 +139,10 @@ def _factors(answers: Answers, universe: dict[str, list[str]]) -> list[Factor]:
     return factors
 
 
+# Questions each of whose answers gets a rendered suite of its own, beyond the pairs.
+SUITE_EVERY_VALUE_OF = ("api_styles",)
+
+
 def _universe(combos: list[Answers]) -> dict[str, list[str]]:
     """Every choice seen in each multiselect answer."""
     universe: dict[str, list[str]] = {}
@@ -153,9 +157,10 @@ def _pairs(answers: Answers, universe: dict[str, list[str]]) -> set[tuple[Factor
     return set(itertools.combinations(_factors(answers, universe), 2))
 
 
-def pairwise(combos: list[Answers]) -> list[Answers]:
+def pairwise(combos: list[Answers], every_value_of: tuple[str, ...] = ()) -> list[Answers]:
     """A covering subset in which every pair of factor values that occurs meets once; a
-    multiselect question counts as one yes-or-no factor per choice.
+    multiselect question counts as one yes-or-no factor per choice. Each whole answer to a
+    question in ``every_value_of`` (each subset of a multiselect, say) also appears once.
 
     Greedy: repeatedly take the combination that covers the most uncovered pairs.
     """
@@ -169,6 +174,12 @@ def pairwise(combos: list[Answers]) -> list[Answers]:
         chosen.append(combos[best])
         remaining.remove(best)
         uncovered -= pairs[best]
+    for key in every_value_of:
+        seen = [json.dumps(answers.get(key)) for answers in chosen]
+        for answers in combos:
+            if json.dumps(answers.get(key)) not in seen:
+                chosen.append(answers)
+                seen.append(json.dumps(answers.get(key)))
     return chosen or combos[:1]
 
 
@@ -186,10 +197,11 @@ def main() -> None:
     parser.add_argument("--pairwise", action="store_true", help="print the covering set only")
     args = parser.parse_args()
     valid = valid_combinations()
-    shown = pairwise(valid) if args.pairwise else valid
+    covering = pairwise(valid, every_value_of=SUITE_EVERY_VALUE_OF)
+    shown = covering if args.pairwise else valid
     print(
         f"{len(valid)} valid combinations, {len(invalid_combinations())} refused answers, "
-        f"{len(pairwise(valid))} in the pairwise covering set"
+        f"{len(covering)} in the pairwise covering set"
     )
     for answers in shown:
         print(describe(answers))

@@ -103,6 +103,12 @@ def test_pairwise_covers_every_pair_with_fewer_combinations(tmp_path: Path) -> N
     assert len(chosen) < len(combos)
     assert all(answers in combos for answers in chosen)
 
+    with_every_style = pairwise(combos, every_value_of=("styles",))
+    assert with_every_style[: len(chosen)] == chosen
+    assert {json.dumps(a["styles"]) for a in with_every_style} == {
+        json.dumps(a["styles"]) for a in combos
+    }
+
 
 def test_the_templates_defaults_are_a_valid_combination() -> None:
     combos = valid_combinations()

@@ -12,7 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from scripts.combinations import describe, pairwise, valid_combinations
+from scripts.combinations import SUITE_EVERY_VALUE_OF, describe, pairwise, valid_combinations
 from tests.conftest import Servers
 from tests.template import render, wait_for_http
 
@@ -28,7 +28,11 @@ def run(command: list[str], cwd: Path, env: dict[str, str], timeout: int = 600) 
 
 
 # Every pair of option values meets in at least one of these; the ids say which ran.
-@pytest.mark.parametrize("answers", pairwise(valid_combinations()), ids=describe)
+@pytest.mark.parametrize(
+    "answers",
+    pairwise(valid_combinations(), every_value_of=SUITE_EVERY_VALUE_OF),
+    ids=describe,
+)
 def test_rendered_suite_passes_against_real_servers(
     answers: dict[str, object], tmp_path: Path, servers: Servers
 ) -> None:
@@ -107,4 +111,59 @@ def test_the_default_service_boots_serves_and_stops_cleanly(
         output, _ = server.communicate(timeout=30)
     # uvicorn drains, runs the lifespan's shutdown, then re-raises the signal it caught.
     assert server.returncode in (0, -signal.SIGTERM), output
+    assert "Application shutdown complete" in output
+
+
+def test_every_api_style_is_served_by_one_process(tmp_path: Path, servers: Servers) -> None:
+    """REST, GraphQL and gRPC from one ``uvicorn`` command, and a clean stop of all three."""
+    project = render(tmp_path / "svc", api_styles=["rest", "graphql", "grpc"], cache="none")
+    grpc_port = free_port()
+    env = {
+        **os.environ,
+        "UV_PYTHON_DOWNLOADS": "never",
+        "DATABASE_URL": servers.new_database(),
+        "GRPC_PORT": str(grpc_port),
+    }
+    env.pop("VIRTUAL_ENV", None)
+    run(["uv", "sync", "--quiet"], project, env)
+    run(["uv", "run", "--no-sync", "alembic", "upgrade", "head"], project, env)
+    port = free_port()
+    server = subprocess.Popen(
+        [str(project / ".venv/bin/uvicorn"), "my_service.main:app", "--port", str(port)],
+        cwd=project,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    grpc_client = f"""
+import asyncio, grpc
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+from my_service.api.v1 import users_pb2, users_pb2_grpc
+
+async def main() -> None:
+    async with grpc.aio.insecure_channel("127.0.0.1:{grpc_port}") as channel:
+        health = await health_pb2_grpc.HealthStub(channel).Check(health_pb2.HealthCheckRequest())
+        assert health.status == health_pb2.HealthCheckResponse.SERVING, health
+        users = users_pb2_grpc.UserServiceStub(channel)
+        listed = await users.ListUsers(users_pb2.ListUsersRequest(email="ada@example.com"))
+        print(",".join(user.name for user in listed.users))
+
+asyncio.run(main())
+"""
+    try:
+        wait_for_http(f"{base}/health/live")
+        created = httpx.post(f"{base}/users", json={"email": "ada@example.com", "name": "Ada"})
+        assert created.status_code == 201, created.text
+        query = {"query": '{ users(email: "ada@example.com") { edges { node { name } } } }'}
+        found = httpx.post(f"{base}/graphql", json=query).json()
+        assert found == {"data": {"users": {"edges": [{"node": {"name": "Ada"}}]}}}
+        listed = run([str(project / ".venv/bin/python"), "-c", grpc_client], project, env)
+        assert listed.strip() == "Ada"
+    finally:
+        server.send_signal(signal.SIGTERM)
+        output, _ = server.communicate(timeout=30)
+    assert server.returncode in (0, -signal.SIGTERM), output
+    assert "gRPC server stopped" in output
     assert "Application shutdown complete" in output
