@@ -23,7 +23,7 @@ from pathlib import Path
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from bench.bench import CONNECTIONS, ROUNDS, SECONDS, prepare, serve, sh
+from bench import CONNECTIONS, ROUNDS, SECONDS, prepare, serve, sh
 from tests.template import render
 
 PACKAGE = "my_service"
