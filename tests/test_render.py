@@ -176,6 +176,11 @@ def test_imports_and_passes_its_unit_tests(
 
 def test_unchosen_options_leave_no_trace(project: Path) -> None:
     answers: dict[str, Any] = yaml.safe_load((project / ".copier-answers.yml").read_text())
+    files = {
+        str(path.relative_to(project)): path.read_text(errors="replace")
+        for path in project.rglob("*")
+        if path.is_file() and path.name != ".copier-answers.yml"
+    }
     for (key, value), pattern in TRACES.items():
         chosen = answers.get(key)
         if value == chosen or (isinstance(chosen, list) and value in chosen):
@@ -183,14 +188,9 @@ def test_unchosen_options_leave_no_trace(project: Path) -> None:
         if key == "broker" and value == "redis":
             continue
         hits = [
-            str(path.relative_to(project))
-            for path in project.rglob("*")
-            if path.is_file()
-            and path.name != ".copier-answers.yml"
-            and (
-                re.search(pattern, path.read_text(errors="replace"), re.IGNORECASE)
-                or re.search(pattern, str(path.relative_to(project)), re.IGNORECASE)
-            )
+            name
+            for name, text in files.items()
+            if re.search(pattern, text, re.IGNORECASE) or re.search(pattern, name, re.IGNORECASE)
         ]
         assert hits == [], f"{key}={value} was not chosen, yet {pattern!r} appears in {hits}"
 
