@@ -21,6 +21,7 @@ from tests.template import fast_rendering, leftovers, render, working_copy
 
 COMBINATIONS = valid_combinations()
 RUFF = shutil.which("ruff") or str(Path(sys.executable).with_name("ruff"))
+BANDIT = shutil.which("bandit") or str(Path(sys.executable).with_name("bandit"))
 
 # Words that must not appear anywhere in a project that did not choose the option.
 TRACES: dict[tuple[str, str], str] = {
@@ -172,6 +173,18 @@ def test_imports_and_passes_its_unit_tests(
         [str(shared_python), "-c", script], cwd=project, env=env, capture_output=True, text=True
     )
     assert result.returncode == 0, f"{result.stdout}{result.stderr}"
+
+
+def test_bandit_finds_nothing_of_medium_severity_or_more(project: Path, tested_trees: Path) -> None:
+    if not claim(tested_trees, "bandit-" + python_tree_digest(project)):
+        return
+    code = [str(project / name) for name in ("src", "protos", "migrations")]
+    result = subprocess.run(
+        [BANDIT, "-q", "-r", "--severity-level", "medium", *filter(os.path.exists, code)],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_unchosen_options_leave_no_trace(project: Path) -> None:
