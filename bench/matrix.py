@@ -11,6 +11,7 @@ check, ruff format --check) and the wall time.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import random
 import statistics
@@ -29,16 +30,17 @@ from tests.template import fast_rendering, render, working_copy
 
 RUFF = str(Path(sys.executable).with_name("ruff"))
 SAMPLE = 24
-_TEMPLATE: Path | None = None
+# This process's working copy, and the patches of fast_rendering, kept for its lifetime.
+_WORKER = contextlib.ExitStack()
+_TEMPLATE: list[Path] = []
 
 
 def _template() -> Path:
     """This process's working copy, made once, with compiled templates reused."""
-    global _TEMPLATE
-    if _TEMPLATE is None:
-        _TEMPLATE = working_copy(Path(tempfile.mkdtemp(prefix="template-")))
-        fast_rendering().__enter__()  # for the life of the worker process
-    return _TEMPLATE
+    if not _TEMPLATE:
+        _WORKER.enter_context(fast_rendering())
+        _TEMPLATE.append(working_copy(Path(tempfile.mkdtemp(prefix="template-"))))
+    return _TEMPLATE[0]
 
 
 def one(answers: dict[str, Any]) -> tuple[float, float]:
