@@ -126,3 +126,18 @@ def test_changing_an_answer_adds_and_removes_exactly_its_files(
 
     assert conflicts(project) == []
     assert tree(project) == tree(copy(releases, "1.1.0", tmp_path / "fresh", cache=after))
+
+
+@pytest.mark.parametrize(
+    ("before", "after"), [(["rest"], ["rest", "grpc"]), (["rest", "grpc"], ["rest"])]
+)
+def test_changing_api_styles_brings_or_takes_the_generated_stubs(
+    releases: Path, tmp_path: Path, before: list[str], after: list[str]
+) -> None:
+    project = copy(releases, "1.0.0", tmp_path / "svc", api_styles=before)
+    update(project, "1.1.0", api_styles=after)
+
+    assert conflicts(project) == []
+    fresh = copy(releases, "1.1.0", tmp_path / "fresh", api_styles=after)
+    assert tree(project) == tree(fresh)
+    assert (project / PACKAGE / "api/v1/users_pb2.py").exists() == ("grpc" in after)
