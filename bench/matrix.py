@@ -12,6 +12,7 @@ check, ruff format --check) and the wall time.
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import random
 import statistics
@@ -30,17 +31,15 @@ from tests.template import fast_rendering, render, working_copy
 
 RUFF = str(Path(sys.executable).with_name("ruff"))
 SAMPLE = 24
-# This process's working copy, and the patches of fast_rendering, kept for its lifetime.
+# The patches of fast_rendering, kept for the lifetime of the process.
 _WORKER = contextlib.ExitStack()
-_TEMPLATE: list[Path] = []
 
 
+@functools.cache
 def _template() -> Path:
     """This process's working copy, made once, with compiled templates reused."""
-    if not _TEMPLATE:
-        _WORKER.enter_context(fast_rendering())
-        _TEMPLATE.append(working_copy(Path(tempfile.mkdtemp(prefix="template-"))))
-    return _TEMPLATE[0]
+    _WORKER.enter_context(fast_rendering())
+    return working_copy(Path(tempfile.mkdtemp(prefix="template-")))
 
 
 def one(answers: dict[str, Any]) -> tuple[float, float]:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import re
-import socket
 import statistics
 import struct
 import subprocess
@@ -24,15 +23,9 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench import CONNECTIONS, ROUNDS, SECONDS, prepare, serve, sh
-from tests.template import render
+from tests.template import free_port, render
 
 PACKAGE = "my_service"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def h2load(url: str, *options: str) -> float:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import socket
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -48,6 +49,13 @@ def leftovers(project: Path) -> list[str]:
         elif JINJA_LEFTOVER.search(path.read_text(errors="replace")):
             found.append(f"{path}: Jinja syntax")
     return found
+
+
+def free_port() -> int:
+    """A loopback port nothing listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
 
 
 def wait_for_http(url: str, attempts: int = 100) -> None:

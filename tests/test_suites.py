@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
@@ -16,7 +15,7 @@ import pytest
 
 from scripts.combinations import SUITE_EVERY_VALUE_OF, describe, pairwise, valid_combinations
 from tests.conftest import Servers
-from tests.template import render, wait_for_http
+from tests.template import free_port, render, wait_for_http
 
 pytestmark = pytest.mark.suite
 
@@ -63,12 +62,6 @@ def test_rendered_suite_passes_against_real_servers(
     assert counts["tests"] > 0
     assert counts["skipped"] == 0, "a rendered test was skipped although every server is present"
     assert counts["failures"] == counts["errors"] == 0
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @contextmanager
