@@ -2,6 +2,7 @@
 # Runs the benchmarks with the real servers started and stopped around them:
 #   scripts/bench.sh          bench/bench.py (render time, throughput, pagination)
 #   scripts/bench.sh styles   bench/styles.py (one user through REST, GraphQL and gRPC)
+#   scripts/bench.sh login    bench/login.py (sign-in time: unknown email vs wrong password)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -15,6 +16,9 @@ eval "$(bash scripts/servers.sh start)"
 if [ "${1:-}" = styles ]; then
     shift
     uv run python bench/styles.py "$@"
+elif [ "${1:-}" = login ]; then
+    shift
+    uv run python bench/login.py "$@"
 else
     uv run python bench/bench.py "$@"
 fi

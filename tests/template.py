@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import copy
 import re
 import shutil
 import socket
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ import copier
 import httpx
 import jinja2
 import pytest
+from copier import _template
 from copier._main import Worker
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -22,10 +24,17 @@ JINJA_LEFTOVER = re.compile(r"(?<!\$)\{\{|\{%|\{#")
 
 
 def render(
-    destination: Path, *, template: Path = ROOT, ref: str | None = "HEAD", **answers: Any
+    destination: Path,
+    *,
+    template: Path = ROOT,
+    ref: str | None = "HEAD",
+    skip_tasks: bool = False,
+    **answers: Any,
 ) -> Path:
     """Renders ``template`` at git ``ref``; by default this working tree, uncommitted
-    changes included. ``ref=None`` renders a template directory that is not a repository."""
+    changes included. ``ref=None`` renders a template directory that is not a repository.
+    ``skip_tasks`` leaves out what the Copier tasks generate (gRPC stubs, a development
+    key)."""
     copier.run_copy(
         str(template),
         str(destination),
@@ -34,21 +43,9 @@ def render(
         unsafe=True,
         vcs_ref=ref,
         quiet=True,
+        skip_tasks=skip_tasks,
     )
     return destination
-
-
-def leftovers(project: Path) -> list[str]:
-    """Files still named ``.jinja`` or holding Jinja syntax after rendering."""
-    found = []
-    for path in project.rglob("*"):
-        if ".venv" in path.parts or not path.is_file():
-            continue
-        if path.suffix == ".jinja":
-            found.append(f"{path}: .jinja suffix")
-        elif JINJA_LEFTOVER.search(path.read_text(errors="replace")):
-            found.append(f"{path}: Jinja syntax")
-    return found
 
 
 def free_port() -> int:
@@ -89,6 +86,9 @@ def fast_rendering() -> Iterator[None]:
       answers only come in when the compiled template is run.
     - Copier's per-file ``git update-index`` probe is skipped: the destinations are never
       inside a git repository, where it does nothing anyway.
+    - ``copier.yml`` is parsed once, not once per render (each render gets its own copy).
+    - While the files are rendered, the answers to remember (part of the Jinja context,
+      built for every path part) are worked out once: they are settled by then.
     """
     compile_source = jinja2.Environment.compile
     compiled: dict[tuple[Any, ...], Any] = {}
@@ -106,7 +106,34 @@ def fast_rendering() -> Iterator[None]:
             compiled[key] = compile_source(self, source, name, filename, raw, defer_init)
         return compiled[key]
 
+    load_config = _template.load_template_config
+    configs: dict[tuple[Path, bool], Any] = {}
+
+    def load_config_once(conf_path: Path, quiet: bool = False) -> Any:
+        key = (conf_path, quiet)
+        if key not in configs:
+            configs[key] = load_config(conf_path, quiet)
+        return copy.deepcopy(configs[key])
+
+    render_template = Worker._render_template
+    remembered = Worker._answers_to_remember
+    settled: dict[int, Mapping[str, Any]] = {}
+
+    def render_template_with_settled_answers(self: Worker) -> None:
+        settled[id(self)] = remembered(self)
+        try:
+            render_template(self)
+        finally:
+            del settled[id(self)]
+
+    def answers_to_remember(self: Worker) -> Mapping[str, Any]:
+        answers = settled.get(id(self))
+        return dict(answers) if answers is not None else remembered(self)
+
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(jinja2.Environment, "compile", compile_once)
         patch.setattr(Worker, "_sync_git_index_executable_bit", lambda *_: None)
+        patch.setattr(_template, "load_template_config", load_config_once)
+        patch.setattr(Worker, "_render_template", render_template_with_settled_answers)
+        patch.setattr(Worker, "_answers_to_remember", answers_to_remember)
         yield

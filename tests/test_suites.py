@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import json
 import os
 import signal
 import subprocess
@@ -147,3 +149,39 @@ asyncio.run(main())
         listed = run([str(project / ".venv/bin/python"), "-c", grpc_client], project, env)
         assert listed.strip() == "Ada"
     assert any("gRPC server stopped" in line for line in output)
+
+
+def test_a_service_with_rs256_signs_in_over_http_and_needs_a_key_in_production(
+    tmp_path: Path, servers: Servers
+) -> None:
+    """The development key the render wrote to ``.env`` signs; without a key, production
+    refuses to start."""
+    project = render(tmp_path / "svc", auth="jwt", jwt_algorithm="RS256", cache="none")
+    assert "JWT_PRIVATE_KEY=" in (project / ".env").read_text()
+    env = {**os.environ, "DATABASE_URL": servers.new_database()}
+    with booted(project, env) as (base, _):
+        body = {"email": "ada@example.com", "name": "Ada", "password": "correct horse battery"}
+        user = httpx.post(f"{base}/users", json=body)
+        assert user.status_code == 201, user.text
+        form = {"username": "ada@example.com", "password": "correct horse battery"}
+        pair = httpx.post(f"{base}/auth/login", data=form).json()
+        own = f"{base}/users/{user.json()['id']}"
+        assert httpx.get(own).status_code == 401
+        bearer = {"Authorization": f"Bearer {pair['access_token']}"}
+        assert httpx.get(own, headers=bearer).status_code == 200
+        header = pair["access_token"].split(".")[0]
+        kid = json.loads(base64.urlsafe_b64decode(header + "=" * (-len(header) % 4)))["kid"]
+        keys = httpx.get(f"{base}/.well-known/jwks.json").json()["keys"]
+        assert [key["kid"] for key in keys] == [kid]
+
+    production = {**env, "ENVIRONMENT": "production", "JWT_PRIVATE_KEY": ""}
+    refused = subprocess.run(
+        [str(project / ".venv/bin/python"), "-c", "import my_service.main"],
+        cwd=project,
+        env=production,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert refused.returncode != 0
+    assert "JWT_PRIVATE_KEY must be set" in refused.stderr

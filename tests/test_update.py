@@ -141,3 +141,26 @@ def test_changing_api_styles_brings_or_takes_the_generated_stubs(
     fresh = copy(releases, "1.1.0", tmp_path / "fresh", api_styles=after)
     assert tree(project) == tree(fresh)
     assert (project / PACKAGE / "api/v1/users_pb2.py").exists() == ("grpc" in after)
+
+
+def without_env(files: dict[str, str]) -> dict[str, str]:
+    """The tree without ``.env``: it holds a development key made at random per render."""
+    return {name: text for name, text in files.items() if name != ".env"}
+
+
+def test_adding_auth_brings_its_files_a_migration_and_a_key_that_updates_keep(
+    releases: Path, tmp_path: Path
+) -> None:
+    project = copy(releases, "1.0.0", tmp_path / "svc")
+    update(project, "1.1.0", auth="jwt")
+
+    assert conflicts(project) == []
+    fresh = copy(releases, "1.1.0", tmp_path / "fresh", auth="jwt")
+    assert without_env(tree(project)) == without_env(tree(fresh))
+    assert (project / "migrations/versions/0002_accounts.py").exists()
+    key = (project / ".env").read_text()
+    assert "JWT_SECRET=" in key
+
+    commit_all(project, "auth")
+    update(project, "1.1.0")
+    assert (project / ".env").read_text() == key
