@@ -1,12 +1,14 @@
 """The static matrix: every valid combination rendered and linted, timed.
 
-    uv run python bench/matrix.py [WORKERS]
+    uv run python bench/matrix.py [WORKERS | compare]
 
 First, side by side on the same sample of combinations: rendering as the template's tests
-do (a working copy outside git, compiled templates reused; ``tests.template``) against a
-plain ``copier copy`` of the git checkout. Then the whole matrix the tests' way on WORKERS
-processes (default: the machine's cores): the seconds one combination costs (render, ruff
-check, ruff format --check) and the wall time.
+do (a working copy outside git, compiled templates reused, copier.yml parsed once, the
+answers worked out once per render; ``tests.template``) against a plain ``copier copy`` of
+the git checkout, both without the Copier tasks (the tests run those only where their
+output is read). Then, unless ``compare`` is given, the whole matrix the tests' way on
+WORKERS processes (default: the machine's cores): the seconds one combination costs
+(render, ruff check, ruff format --check of every file) and the wall time.
 """
 
 from __future__ import annotations
@@ -47,7 +49,9 @@ def one(answers: dict[str, Any]) -> tuple[float, float]:
     template = _template()
     with tempfile.TemporaryDirectory() as work:
         started = time.perf_counter()
-        project = render(Path(work) / "svc", template=template, ref=None, **answers)
+        project = render(
+            Path(work) / "svc", template=template, ref=None, skip_tasks=True, **answers
+        )
         rendered = time.perf_counter()
         for command in (
             [RUFF, "check", "--no-cache", "-q", "."],
@@ -61,7 +65,7 @@ def plain_render(answers: dict[str, Any]) -> float:
     warnings.simplefilter("ignore")
     with tempfile.TemporaryDirectory() as work:
         started = time.perf_counter()
-        render(Path(work) / "svc", **answers)
+        render(Path(work) / "svc", skip_tasks=True, **answers)
         return time.perf_counter() - started
 
 
@@ -83,9 +87,11 @@ def compare(combinations: list[dict[str, Any]]) -> None:
 
 
 def main() -> None:
-    workers = int(sys.argv[1]) if len(sys.argv) > 1 else os.cpu_count() or 1
     combinations = valid_combinations()
     compare(combinations)
+    if sys.argv[1:] == ["compare"]:
+        return
+    workers = int(sys.argv[1]) if len(sys.argv) > 1 else os.cpu_count() or 1
     started = time.perf_counter()
     with ProcessPoolExecutor(workers) as pool:
         timings = list(pool.map(one, combinations, chunksize=8))
