@@ -84,6 +84,11 @@ def _choice_questions(root: Path = ROOT) -> dict[str, dict[str, Any]]:
     }
 
 
+def choice_keys(root: Path = ROOT) -> list[str]:
+    """The questions that take part in the combinations."""
+    return list(_choice_questions(root))
+
+
 def _refusal(key: str, question: dict[str, Any], answers: Answers) -> str:
     validator = question.get("validator")
     return _render(validator, answers) if validator else ""

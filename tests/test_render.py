@@ -1,29 +1,50 @@
-"""Every valid combination of answers renders a clean project; invalid ones are refused."""
+"""Every valid combination of answers renders a clean project; invalid ones are refused.
+
+The static checks (nothing left unrendered, ruff, byte-compilation, bandit, no trace of an
+unchosen option, every import of the project's own modules resolves) run on every valid
+combination's files, as ``tests/matrix.py`` assembles them from renderings of each template
+file. A covering set of combinations is rendered by Copier for real, tasks run: their
+files must match the matrix's, and each is imported and unit-tested.
+"""
 
 from __future__ import annotations
 
 import functools
 import hashlib
+import itertools
 import json
 import os
 import re
 import shutil
 import subprocess
 import sys
+import tempfile
 import tomllib
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
-from scripts.combinations import describe, invalid_combinations, valid_combinations
+from scripts.combinations import (
+    SUITE_EVERY_VALUE_OF,
+    choice_keys,
+    describe,
+    invalid_combinations,
+    pairwise,
+    valid_combinations,
+)
+from tests.matrix import Matrix, unresolved_imports
 from tests.template import JINJA_LEFTOVER, fast_rendering, render, working_copy
 
 COMBINATIONS = valid_combinations()
+CHUNK = 128
+CHUNKS = [COMBINATIONS[start : start + CHUNK] for start in range(0, len(COMBINATIONS), CHUNK)]
 RUFF = shutil.which("ruff") or str(Path(sys.executable).with_name("ruff"))
 BANDIT = shutil.which("bandit") or str(Path(sys.executable).with_name("bandit"))
+CODE = ("src/", "tests/", "protos/", "pyproject.toml")
+# What the Copier tasks add to a project: generated gRPC stubs, the development .env.
+TASK_OUTPUT = re.compile(r"_pb2(_grpc)?\.pyi?$|^\.env$")
 
 # Words that must not appear anywhere in a project that did not choose the option.
 TRACES: dict[tuple[str, str], str] = {
@@ -45,6 +66,23 @@ TRACES: dict[tuple[str, str], str] = {
     ("deployment", "kubernetes"): r"kubernetes|kustomiz|k8s",
     ("ci_provider", "github"): r"\.github|github actions",
 }
+# An option whose words another choice legitimately uses: Redis as the cache or the broker.
+ALSO_CHOSEN_BY = {("cache", "redis"): ("broker", "redis")}
+
+
+def chosen(answers: dict[str, Any], option: tuple[str, str]) -> bool:
+    key, value = option
+    answer = answers.get(key)
+    return value == answer or (isinstance(answer, list) and value in answer)
+
+
+def unchosen(answers: dict[str, Any]) -> list[tuple[str, str]]:
+    return [
+        option
+        for option in TRACES
+        if not chosen(answers, option)
+        and not (option in ALSO_CHOSEN_BY and chosen(answers, ALSO_CHOSEN_BY[option]))
+    ]
 
 
 # The combinations whose dependencies, together, cover every other combination's.
@@ -60,6 +98,44 @@ SUPERSETS = [
     }
     for database in ("postgres", "mongo")
 ]
+
+
+def covering_set(matrix: Matrix, combinations: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Combinations that, together, show every code file in every rendering that any two
+    of the answers it reads decide (all of its renderings when it reads two or fewer),
+    beside the pairwise set of the rendered suites. Greedy, in one pass."""
+    chosen_sets = pairwise(combinations, every_value_of=SUITE_EVERY_VALUE_OF)
+    covered: set[tuple[Any, ...]] = set()
+    selected: list[dict[str, Any]] = []
+    code = [
+        file for file in matrix.files if file.source.startswith(CODE) or "protos" in file.source
+    ]
+    for answers in [*chosen_sets, *combinations]:
+        keys = set()
+        for file in code:
+            if matrix.rendering(file, answers)[0] is None:
+                continue
+            values = matrix.projection(file, answers)
+            width = min(2, len(file.reads))
+            for pair in itertools.combinations(range(len(file.reads)), width):
+                keys.add((file.source, pair, tuple(values[i] for i in pair)))
+        if not keys <= covered or answers in chosen_sets:
+            if answers not in selected:
+                selected.append(answers)
+            covered |= keys
+    return selected
+
+
+def _covering() -> list[dict[str, Any]]:
+    with tempfile.TemporaryDirectory() as folder:
+        matrix = Matrix(working_copy(Path(folder)), choice_keys())
+        try:
+            return covering_set(matrix, COMBINATIONS)
+        finally:
+            matrix.close()
+
+
+COVERING = _covering()
 
 
 @pytest.fixture(scope="session")
@@ -90,50 +166,11 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
         yield working_copy(tmp_path_factory.mktemp("template"))
 
 
-@pytest.fixture(scope="module", params=COMBINATIONS, ids=describe)
-def combination(request: pytest.FixtureRequest) -> dict[str, Any]:
-    answers: dict[str, Any] = request.param
-    return answers
-
-
-@pytest.fixture(scope="module")
-def project(
-    combination: dict[str, Any], tmp_path_factory: pytest.TempPathFactory, template: Path
-) -> Path:
-    """The combination rendered without its tasks: the checks that run on every
-    combination read the templates' output, not what the tasks generate from it."""
-    destination = tmp_path_factory.mktemp("render") / "svc"
-    return render(destination, template=template, ref=None, skip_tasks=True, **combination)
-
-
-@pytest.fixture(scope="module")
-def complete_project(
-    combination: dict[str, Any], tmp_path_factory: pytest.TempPathFactory, template: Path
-) -> Path:
-    """The combination rendered as a user gets it, tasks run (gRPC stubs generated)."""
-    destination = tmp_path_factory.mktemp("complete") / "svc"
-    return render(destination, template=template, ref=None, **combination)
-
-
-@pytest.fixture(scope="module")
-def files(project: Path) -> dict[str, str]:
-    """Every rendered file of the project by its relative path."""
-    return {
-        str(path.relative_to(project)): path.read_text(errors="replace")
-        for path in sorted(project.rglob("*"))
-        if path.is_file()
-    }
-
-
-@functools.cache
-def has_leftovers(text: str) -> bool:
-    return JINJA_LEFTOVER.search(text) is not None
-
-
-def test_nothing_is_left_unrendered(files: dict[str, str]) -> None:
-    unrendered = [name for name in files if name.endswith(".jinja")]
-    unrendered += [name for name, text in files.items() if has_leftovers(text)]
-    assert unrendered == []
+@pytest.fixture(scope="session")
+def matrix(template: Path) -> Iterator[Matrix]:
+    built = Matrix(template, choice_keys())
+    yield built
+    built.close()
 
 
 def content_key(*parts: str) -> str:
@@ -151,35 +188,9 @@ def linted(tested_trees: Path) -> Path:
     return folder
 
 
-def unlinted(project: Path, files: dict[str, str], linted: Path) -> list[str]:
-    """The Python files of ``project`` that no worker has linted yet in this exact form.
-
-    Ruff judges each file on its own, given its path and the ``[tool.ruff]`` settings, so
-    a file that is byte for byte the same, at the same path, under the same settings, as
-    one linted in another combination gets the same verdict: most of the thousands of
-    combinations share most of their files, and only the new ones are handed to ruff.
-    """
-    config = tomllib.loads(files["pyproject.toml"])["tool"]["ruff"]
-    settings = repr(sorted(config.items()))
-    return [
-        name
-        for name, text in files.items()
-        if name.endswith(".py") and claim(linted, content_key(settings, name, text))
-    ]
-
-
-def test_ruff_check_and_format(project: Path, files: dict[str, str], linted: Path) -> None:
-    new = unlinted(project, files, linted)
-    if not new:
-        return
-    for command in (["check"], ["format", "--check", "--diff"]):
-        result = subprocess.run(
-            [RUFF, *command, "--no-cache", "--force-exclude", *new],
-            cwd=project,
-            capture_output=True,
-            text=True,
-        )
-        assert result.returncode == 0, result.stdout + result.stderr
+@functools.cache
+def has_leftovers(text: str) -> bool:
+    return JINJA_LEFTOVER.search(text) is not None
 
 
 @functools.cache
@@ -188,25 +199,110 @@ def compiles(name: str, text: str) -> bool:
     return True
 
 
-def test_byte_compiles(files: dict[str, str]) -> None:
-    for name, text in files.items():
-        if name.endswith(".py"):
-            assert compiles(name, text)
+@functools.cache
+def traces_in(name: str, text: str) -> frozenset[tuple[str, str]]:
+    """The options whose words appear in the file (its name or its text)."""
+    return frozenset(
+        option
+        for option, pattern in TRACES.items()
+        if re.search(pattern, text, re.IGNORECASE) or re.search(pattern, name, re.IGNORECASE)
+    )
 
 
-def python_tree_digest(project: Path) -> str:
-    """What the import and the unit tests depend on: the code, the tests and the
-    dependencies. Deployment and CI files and the Python version (the shared environment
-    has one interpreter) are left out."""
-    config = tomllib.loads((project / "pyproject.toml").read_text())
-    digest = hashlib.sha256()
-    digest.update(repr(config["project"]["dependencies"]).encode())
-    digest.update(repr(config["dependency-groups"]).encode())
-    for path in sorted(project.glob("[spt]*/**/*")):
-        if path.is_file() and path.parts[len(project.parts)] in {"src", "tests", "protos"}:
-            digest.update(str(path.relative_to(project)).encode())
-            digest.update(path.read_bytes())
-    return digest.hexdigest()
+class NewFiles:
+    """Renderings that no worker has handed to ruff or bandit yet, written out for them.
+
+    Ruff judges each file on its own, given its path and the ``[tool.ruff]`` settings;
+    bandit judges each file on its own. So a file that is byte for byte the same, at the
+    same path, under the same settings, as one checked for another combination gets the
+    same verdict: each distinct rendering is checked once, by whichever worker claims it.
+    Each combination with new files gets a folder with its ``pyproject.toml``, its new
+    files and, empty, its other modules (ruff tells first-party imports by them).
+    """
+
+    def __init__(self, linted: Path, folder: Path) -> None:
+        self.linted = linted
+        self.folder = folder
+        self.seen: set[tuple[str, int, int]] = set()
+        self.python: list[Path] = []
+        self.code: list[Path] = []
+
+    def add(self, index: int, files: dict[str, str]) -> None:
+        settings_text = files["pyproject.toml"]
+        new = []
+        for name, text in files.items():
+            if not name.endswith(".py") or (name, id(text), id(settings_text)) in self.seen:
+                continue
+            self.seen.add((name, id(text), id(settings_text)))
+            settings = repr(sorted(tomllib.loads(settings_text)["tool"]["ruff"].items()))
+            if claim(self.linted, content_key(settings, name, text)):
+                new.append(name)
+        if not new:
+            return
+        root = self.folder / str(index)
+        for name in files:
+            (root / name).parent.mkdir(parents=True, exist_ok=True)
+            if name.endswith(".py"):
+                (root / name).touch()  # ruff tells first-party imports by the modules' files
+        (root / "pyproject.toml").write_text(settings_text)
+        for name in new:
+            (root / name).write_text(files[name])
+            self.python.append(root / name)
+            top = name.split("/")[0]
+            if top in {"src", "protos", "migrations", "scripts"} and claim(
+                self.linted, content_key("bandit", files[name])
+            ):
+                self.code.append(root / name)
+
+    def check(self) -> None:
+        if self.python:
+            for command in (["check"], ["format", "--check", "--diff"]):
+                result = subprocess.run(
+                    [RUFF, *command, "--no-cache", "--force-exclude", *map(str, self.python)],
+                    capture_output=True,
+                    text=True,
+                )
+                assert result.returncode == 0, result.stdout + result.stderr
+        if self.code:
+            result = subprocess.run(
+                [BANDIT, "-q", "--severity-level", "medium", *map(str, self.code)],
+                capture_output=True,
+                text=True,
+            )
+            assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(
+    "chunk",
+    CHUNKS,
+    ids=[f"combinations-{i * CHUNK}-{i * CHUNK + len(c) - 1}" for i, c in enumerate(CHUNKS)],
+)
+def test_every_combination_renders_clean_code(
+    chunk: list[dict[str, Any]], matrix: Matrix, linted: Path, tmp_path: Path
+) -> None:
+    """Nothing unrendered, ruff check and format, byte-compiled, bandit at medium and
+    above, no trace of an unchosen option, and the project's own imports resolve."""
+    new_files = NewFiles(linted, tmp_path)
+    imports_checked: set[tuple[int, ...]] = set()
+    for index, answers in enumerate(chunk):
+        files = matrix.project(answers)
+        where = describe(answers)
+        assert [n for n, text in files.items() if has_leftovers(text)] == [], where
+        for name, text in files.items():
+            if name.endswith(".py"):
+                assert compiles(name, text), where
+        found = {name: traces_in(name, text) for name, text in files.items()}
+        for option in unchosen(answers):
+            hits = [name for name, options in found.items() if option in options]
+            assert hits == [], (
+                f"{where}: {option} was not chosen, yet {TRACES[option]!r} is in {hits}"
+            )
+        tree = tuple(id(text) for name, text in sorted(files.items()) if name.endswith(".py"))
+        if tree not in imports_checked:
+            imports_checked.add(tree)
+            assert unresolved_imports(files) == [], where
+        new_files.add(index, files)
+    new_files.check()
 
 
 @pytest.fixture(scope="session")
@@ -260,69 +356,25 @@ def unit_tests(shared_python: Path) -> Iterator[Callable[[Path, str], tuple[int,
     server.wait(timeout=60)
 
 
-def test_imports_and_passes_its_unit_tests(
-    project: Path,
-    tested_trees: Path,
+@pytest.mark.parametrize("answers", COVERING, ids=describe)
+def test_renders_as_the_matrix_says_imports_and_passes_its_unit_tests(
+    answers: dict[str, Any],
+    matrix: Matrix,
+    template: Path,
+    tmp_path: Path,
     unit_tests: Callable[[Path, str], tuple[int, str]],
-    request: pytest.FixtureRequest,
 ) -> None:
-    # Combinations that differ only in deployment, CI or Python version render the same
-    # code: each distinct tree is imported and unit-tested once, by whichever worker
-    # gets to it first.
-    if not claim(tested_trees, python_tree_digest(project)):
-        return
-    complete: Path = request.getfixturevalue("complete_project")
-    package = yaml.safe_load((complete / ".copier-answers.yml").read_text())["package_name"]
-    status, output = unit_tests(complete, package)
-    assert status == 0, output
-
-
-def test_bandit_finds_nothing_of_medium_severity_or_more(
-    project: Path, files: dict[str, str], linted: Path
-) -> None:
-    # Bandit, like ruff, judges each file on its own: each distinct file is scanned once.
-    # The generated gRPC stubs (protoc's output, not the template's) are not among them.
-    code = [
-        name
-        for name, text in files.items()
-        if name.endswith(".py")
-        and name.split("/")[0] in {"src", "protos", "migrations", "scripts"}
-        and claim(linted, content_key("bandit", text))
-    ]
-    if not code:
-        return
-    result = subprocess.run(
-        [BANDIT, "-q", "--severity-level", "medium", *code],
-        cwd=project,
-        capture_output=True,
-        text=True,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
-
-
-@functools.cache
-def traces_in(name: str, text: str) -> frozenset[tuple[str, str]]:
-    """The options whose words appear in the file (its name or its text)."""
-    return frozenset(
-        option
-        for option, pattern in TRACES.items()
-        if re.search(pattern, text, re.IGNORECASE) or re.search(pattern, name, re.IGNORECASE)
-    )
-
-
-def test_unchosen_options_leave_no_trace(files: dict[str, str]) -> None:
-    answers: dict[str, Any] = yaml.safe_load(files[".copier-answers.yml"])
-    found = {
-        name: traces_in(name, text) for name, text in files.items() if name != ".copier-answers.yml"
+    project = render(tmp_path / "svc", template=template, ref=None, **answers)
+    rendered = {
+        str(path.relative_to(project)): path.read_text(errors="replace")
+        for path in project.rglob("*")
+        if path.is_file() and path.name != ".copier-answers.yml"
     }
-    for (key, value), pattern in TRACES.items():
-        chosen = answers.get(key)
-        if value == chosen or (isinstance(chosen, list) and value in chosen):
-            continue
-        if key == "broker" and value == "redis":
-            continue
-        hits = [name for name, options in found.items() if (key, value) in options]
-        assert hits == [], f"{key}={value} was not chosen, yet {pattern!r} appears in {hits}"
+    expected = matrix.project(answers)
+    assert {name for name in rendered if not TASK_OUTPUT.search(name)} == set(expected)
+    assert [name for name in expected if rendered[name] != expected[name]] == []
+    status, output = unit_tests(project, str(matrix.context(answers)["package_name"]))
+    assert status == 0, output
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,244 @@
+"""Every combination's files, rendering each template file once per distinct input.
+
+A template file reads only some of the answers: ``entrypoints/rest/users.py`` reads
+``api_styles`` and ``auth``, the README nearly all of them. Two combinations that agree on
+the answers a file reads get the same file, byte for byte. So instead of running Copier
+once per combination (tens of thousands of them), each template file is rendered once per
+distinct projection of the answers onto the variables it reads (found by ``jinja2.meta``
+in its name and its text; computed answers count as the answers they are computed from),
+with Copier's own Jinja environment and context. A project is then the set of its files'
+renderings, looked up. ``tests/test_render.py`` checks that Copier renders the same files
+for every combination it renders for real.
+"""
+
+from __future__ import annotations
+
+import ast
+import functools
+import hashlib
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import ExitStack
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from copier._main import Worker
+from jinja2 import Template, meta
+
+Answers = dict[str, Any]
+Projection = tuple[Any, ...]
+
+
+def hashable(value: Any) -> Any:
+    return tuple(value) if isinstance(value, list) else value
+
+
+@dataclass(frozen=True)
+class TemplateFile:
+    source: str  # relative to the template's subdirectory
+    parts: tuple[str, ...]  # the destination path's parts, each a template
+    reads: tuple[str, ...]  # the choice answers it depends on, sorted
+    templated: bool
+
+
+class Matrix:
+    """The template's files and their renderings under any valid combination."""
+
+    def __init__(self, template: Path, choice_keys: Iterable[str]) -> None:
+        self._stack = ExitStack()
+        destination = template.parent / f"{template.name}-matrix-probe"
+        worker = self._stack.enter_context(
+            Worker(
+                src_path=str(template),
+                dst_path=destination,
+                defaults=True,
+                unsafe=True,
+                quiet=True,
+                vcs_ref=None,
+                skip_tasks=True,
+            )
+        )
+        worker._ask()
+        self.env = worker.jinja_env
+        self.base: dict[str, Any] = dict(worker._render_context())
+        config = yaml.safe_load((template / "copier.yml").read_text())
+        self.subdirectory = template / config["_subdirectory"]
+        self.suffix = config["_templates_suffix"]
+        choice = set(choice_keys)
+        # Computed answers (``when: false``) are worked out again for each combination.
+        self.computed = {
+            key: str(question["default"])
+            for key, question in config.items()
+            if not key.startswith("_") and question.get("when") is False
+        }
+        depends = {key: self._variables(source) for key, source in self.computed.items()}
+        self.files = list(self._scan(choice, depends, worker))
+        self._renderings: dict[tuple[str, Projection], tuple[str | None, str]] = {}
+        self._templates: dict[str, Template] = {}
+
+    def close(self) -> None:
+        self._stack.close()
+
+    def _variables(self, source: str) -> set[str]:
+        return set(meta.find_undeclared_variables(self.env.parse(source)))
+
+    def _scan(
+        self, choice: set[str], depends: Mapping[str, set[str]], worker: Worker
+    ) -> Iterator[TemplateFile]:
+        answers_file = str(worker.answers_relpath)
+        for path in sorted(self.subdirectory.rglob("*")):
+            relative = path.relative_to(self.subdirectory)
+            if not path.is_file() or "__pycache__" in relative.parts:
+                continue
+            templated = path.name.endswith(self.suffix)
+            if not templated and path.with_name(path.name + self.suffix).exists():
+                continue  # Copier renders the templated sibling instead
+            parts = relative.parts
+            if templated:
+                parts = (*parts[:-1], parts[-1].removesuffix(self.suffix))
+            if self.env.from_string(parts[-1]).render(self.base) == answers_file:
+                continue  # the answers file is all the answers, by definition
+            variables: set[str] = set()
+            for part in parts:
+                variables |= self._variables(part)
+            if templated:
+                variables |= self._variables(path.read_text())
+            for key in list(variables):
+                variables |= depends.get(key, set())
+            yield TemplateFile(str(relative), parts, tuple(sorted(variables & choice)), templated)
+
+    def _template(self, source: str) -> Template:
+        if source not in self._templates:
+            self._templates[source] = self.env.from_string(source)
+        return self._templates[source]
+
+    def context(self, answers: Answers) -> dict[str, Any]:
+        context = {**self.base, **answers}
+        for key, source in self.computed.items():
+            value = self._template(source).render(context)
+            context[key] = int(value) if isinstance(self.base.get(key), int) else value
+        return context
+
+    def projection(self, file: TemplateFile, answers: Answers) -> Projection:
+        return tuple(hashable(answers.get(key)) for key in file.reads)
+
+    def rendering(self, file: TemplateFile, answers: Answers) -> tuple[str | None, str]:
+        """The file's path in the project (``None`` when it is left out) and its text."""
+        key = (file.source, self.projection(file, answers))
+        if key not in self._renderings:
+            self._renderings[key] = self._render(file, self.context(answers))
+        return self._renderings[key]
+
+    def _render(self, file: TemplateFile, context: dict[str, Any]) -> tuple[str | None, str]:
+        parts = [self._template(part).render(context) for part in file.parts]
+        if not all(parts):
+            return None, ""
+        if file.templated:
+            text = self.env.get_template(
+                f"{self.subdirectory.name}/{file.source}".replace("\\", "/")
+            ).render(context)
+        else:
+            text = (self.subdirectory / file.source).read_text(errors="replace")
+        return "/".join(parts), text
+
+    def project(self, answers: Answers) -> dict[str, str]:
+        """Every file of the combination's project (but the answers file), by path."""
+        files: dict[str, str] = {}
+        for file in self.files:
+            path, text = self.rendering(file, answers)
+            if path is not None:
+                files[path] = text
+        return files
+
+
+def digest(files: Mapping[str, str], prefixes: tuple[str, ...] = ()) -> str:
+    hasher = hashlib.sha256()
+    for name in sorted(files):
+        if not prefixes or name.startswith(prefixes):
+            hasher.update(name.encode() + b"\0" + files[name].encode() + b"\0")
+    return hasher.hexdigest()
+
+
+def _defined(body: list[ast.stmt]) -> Iterator[str]:
+    for node in body:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            yield node.name
+        elif isinstance(node, ast.Assign | ast.AnnAssign | ast.AugAssign):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            yield from (n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name))
+        elif isinstance(node, ast.TypeAlias) and isinstance(node.name, ast.Name):
+            yield node.name.id
+        elif isinstance(node, ast.Import | ast.ImportFrom):
+            yield from ((alias.asname or alias.name).split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.If | ast.Try | ast.With):
+            yield from _defined(node.body)
+            yield from _defined(getattr(node, "orelse", []))
+
+
+def module_names(files: Mapping[str, str]) -> dict[str, str]:
+    """The project's importable modules (``src/`` and ``tests/``), by dotted name."""
+    modules: dict[str, str] = {}
+    for name in files:
+        if not name.endswith(".py") or not name.startswith(("src/", "tests/")):
+            continue
+        dotted = name.removeprefix("src/").removesuffix(".py").replace("/", ".")
+        modules[dotted.removesuffix(".__init__")] = name
+    return modules
+
+
+@functools.cache
+def defined(text: str) -> frozenset[str]:
+    return frozenset(_defined(ast.parse(text).body))
+
+
+@functools.cache
+def imports(dotted: str, is_package: bool, text: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """``(module, names)`` for each import in the module (names empty for ``import x``)."""
+    found: list[tuple[str, tuple[str, ...]]] = []
+    for node in ast.walk(ast.parse(text)):
+        if isinstance(node, ast.ImportFrom):
+            target = node.module or ""
+            if node.level:
+                base = dotted.split(".")
+                base = base[: len(base) - node.level + (1 if is_package else 0)]
+                target = ".".join([*base, *([node.module] if node.module else [])])
+            found.append((target, tuple(alias.name for alias in node.names)))
+        elif isinstance(node, ast.Import):
+            found += [(alias.name, ()) for alias in node.names]
+    return tuple(found)
+
+
+def unresolved_imports(files: Mapping[str, str], generated: str = "_pb2") -> list[str]:
+    """Imports of the project's own modules that name a module or a name it lacks.
+
+    What an import of the project needs, read statically: the module exists in this
+    combination's project and defines the name (or has it as a submodule). Modules that a
+    Copier task generates (gRPC stubs, whose names contain ``generated``) are not checked.
+    """
+    modules = module_names(files)
+    packages = {
+        ".".join(dotted.split(".")[:depth])
+        for dotted in modules
+        for depth in range(1, dotted.count(".") + 1)
+    }
+    roots = {dotted.split(".")[0] for dotted in modules}
+    missing: list[str] = []
+    for dotted, name in modules.items():
+        for target, names in imports(dotted, name.endswith("__init__.py"), files[name]):
+            if target.split(".")[0] not in roots or generated in target:
+                continue
+            if target not in modules and target not in packages:
+                missing.append(f"{name}: no module {target}")
+                continue
+            names_there = defined(files[modules[target]]) if target in modules else frozenset()
+            missing += [
+                f"{name}: {target} has no {alias}"
+                for alias in names
+                if generated not in alias
+                and alias != "*"
+                and alias not in names_there
+                and f"{target}.{alias}" not in modules
+                and f"{target}.{alias}" not in packages
+            ]
+    return missing
