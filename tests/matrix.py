@@ -42,6 +42,15 @@ class TemplateFile:
     templated: bool
 
 
+def _typed(value: str, like: object) -> object:
+    """A computed answer as Copier casts it: to the type of its default's value."""
+    if isinstance(like, bool):
+        return value.strip().lower() in {"true", "1", "yes", "on"}
+    if isinstance(like, int):
+        return int(value)
+    return value
+
+
 class Matrix:
     """The template's files and their renderings under any valid combination."""
 
@@ -117,7 +126,7 @@ class Matrix:
         context = {**self.base, **answers}
         for key, source in self.computed.items():
             value = self._template(source).render(context)
-            context[key] = int(value) if isinstance(self.base.get(key), int) else value
+            context[key] = _typed(value, self.base.get(key))
         return context
 
     def projection(self, file: TemplateFile, answers: Answers) -> Projection:

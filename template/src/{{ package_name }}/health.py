@@ -18,15 +18,23 @@ class HealthChecks:
     def __init__(self, timeout_seconds: float = 2.0) -> None:
         self.timeout_seconds = timeout_seconds
         self._checks: dict[str, Check] = {}
+        self.optional: set[str] = set()
+        """Dependencies the service degrades without instead of failing (readiness holds)."""
 
-    def add(self, name: str, check: Check) -> None:
+    def add(self, name: str, check: Check, *, critical: bool = True) -> None:
         self._checks[name] = check
+        if not critical:
+            self.optional.add(name)
 
     async def run(self) -> dict[str, str]:
         """Each check by name: ``"ok"``, or ``"unavailable: <error type>"``."""
         names = list(self._checks)
         results = await asyncio.gather(*(self._run_one(name) for name in names))
         return dict(zip(names, results, strict=True))
+
+    def ready(self, results: dict[str, str]) -> bool:
+        """Whether the results allow serving: every critical dependency answers."""
+        return all(result == "ok" for name, result in results.items() if name not in self.optional)
 
     async def _run_one(self, name: str) -> str:
         try:

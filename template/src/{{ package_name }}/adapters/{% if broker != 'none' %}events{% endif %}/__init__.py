@@ -1,0 +1,1 @@
+"""The message broker that carries the domain events between services."""
