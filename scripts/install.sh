@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# Installs what the template's tests need on a fresh Debian machine: the PostgreSQL and
-# Redis servers (apt, when run as root and missing) and uv (pip, when missing).
+# Installs what the template's tests need on a fresh Debian machine: the PostgreSQL, Redis
+# and RabbitMQ servers (apt, when run as root and missing) and uv (pip, when missing).
 set -euo pipefail
 
 missing=()
 ls -d /usr/lib/postgresql/*/bin >/dev/null 2>&1 || missing+=(postgresql)
 command -v redis-server >/dev/null || missing+=(redis-server)
+[ -x /usr/lib/rabbitmq/bin/rabbitmq-server ] || missing+=(rabbitmq-server)
 command -v psql >/dev/null || missing+=(postgresql-client)
 if [ "${WITH_BENCH:-0}" = 1 ]; then
     command -v wrk >/dev/null || missing+=(wrk)

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Starts or stops the servers the tests use: PostgreSQL, Redis and a MongoDB-compatible
-# server (secantusdb), on loopback, on
-# their own ports (so they never clash with servers a machine already runs), stopped by PID.
+# Starts or stops the servers the tests use: PostgreSQL, Redis, RabbitMQ, a MongoDB-compatible
+# server (secantusdb) and a Kafka-protocol broker (noida-db), on loopback, on their own
+# ports (so they never clash with servers a machine already runs), stopped by PID.
 #
 #   scripts/servers.sh start   # prints the URLs to export
 #   scripts/servers.sh env     # prints them again
@@ -17,6 +17,13 @@ MONGO_PID=$STATE_DIR/mongo.pid
 SECANTUSD=${SECANTUSD:-$(cd "$(dirname "$0")/.." && pwd)/.venv/bin/secantusd-py}
 PG_DATA=$STATE_DIR/postgres
 REDIS_PID=$STATE_DIR/redis.pid
+RABBIT_PORT=${TEST_RABBITMQ_PORT:-55672}
+RABBIT_DIR=$STATE_DIR/rabbitmq
+RABBIT_BIN=/usr/lib/rabbitmq/bin
+KAFKA_PORT=${TEST_KAFKA_PORT:-59092}
+KAFKA_PID=$STATE_DIR/kafka.pid
+# Kafka-protocol broker from PyPI (no Kafka is installable here), from the dev environment.
+NOIDA=${NOIDA:-$(cd "$(dirname "$0")/.." && pwd)/.venv/bin/noida-db}
 
 pg_bin() {
     local dir
@@ -97,16 +104,80 @@ start_mongo() {
     exit 1
 }
 
+# Everything of this RabbitMQ node is its own: node name, ports (AMQP, distribution, epmd),
+# data, logs and Erlang cookie (in HOME), so it runs beside a system RabbitMQ.
+rabbit_env() {
+    export RABBITMQ_NODENAME=template-tests@localhost RABBITMQ_NODE_IP_ADDRESS=127.0.0.1 \
+        RABBITMQ_NODE_PORT=$RABBIT_PORT RABBITMQ_DIST_PORT=$((RABBIT_PORT + 1)) \
+        ERL_EPMD_PORT=${TEST_EPMD_PORT:-54369} RABBITMQ_MNESIA_BASE=$RABBIT_DIR/mnesia \
+        RABBITMQ_LOG_BASE=$RABBIT_DIR/log RABBITMQ_PID_FILE=$RABBIT_DIR/rabbit.pid \
+        RABBITMQ_ENABLED_PLUGINS_FILE=$RABBIT_DIR/enabled_plugins \
+        RABBITMQ_CONFIG_FILE=$RABBIT_DIR/rabbitmq \
+        RABBITMQ_ADVANCED_CONFIG_FILE=$RABBIT_DIR/advanced.config HOME=$RABBIT_DIR
+}
+
+start_rabbitmq() {
+    [ -x "$RABBIT_BIN/rabbitmq-server" ] || { echo "RabbitMQ is not installed (apt-get install rabbitmq-server)" >&2; exit 1; }
+    (
+        rabbit_env
+        if [ -s "$RABBITMQ_PID_FILE" ] && kill -0 "$(cat "$RABBITMQ_PID_FILE")" 2>/dev/null; then
+            exit 0
+        fi
+        mkdir -p "$RABBIT_DIR"
+        echo '[].' >"$RABBITMQ_ENABLED_PLUGINS_FILE"
+        "$RABBIT_BIN/rabbitmq-server" -detached >/dev/null 2>&1
+        "$RABBIT_BIN/rabbitmqctl" wait --timeout 60 "$RABBITMQ_PID_FILE" >/dev/null 2>&1 || {
+            echo "RabbitMQ did not start; see $RABBIT_DIR/log" >&2
+            exit 1
+        }
+    )
+}
+
+stop_rabbitmq() {
+    (
+        rabbit_env
+        [ -s "$RABBITMQ_PID_FILE" ] || exit 0
+        "$RABBIT_BIN/rabbitmqctl" stop "$RABBITMQ_PID_FILE" >/dev/null 2>&1 || true
+        epmd -kill >/dev/null 2>&1 || true
+        rm -f "$RABBITMQ_PID_FILE"
+    )
+}
+
+start_kafka() {
+    [ -x "$NOIDA" ] || { echo "noida-db not found: run 'uv sync' first" >&2; exit 1; }
+    if [ -s "$KAFKA_PID" ] && kill -0 "$(cat "$KAFKA_PID")" 2>/dev/null; then
+        return
+    fi
+    local binary
+    # The server binary itself (the noida-db command is a Python wrapper that forks it), so
+    # that its PID is the one to stop.
+    binary=$("$(dirname "$NOIDA")/python" -c 'import noida_db, pathlib; print(pathlib.Path(noida_db.__file__).with_name("noida-db"))')
+    mkdir -p "$STATE_DIR/kafka"
+    "$binary" start --only kafka --data-dir "$STATE_DIR/kafka" --host 127.0.0.1 \
+        --kafka-port "$KAFKA_PORT" >"$STATE_DIR/kafka.log" 2>&1 &
+    echo $! >"$KAFKA_PID"
+    for _ in $(seq 100); do
+        (exec 3<>"/dev/tcp/127.0.0.1/$KAFKA_PORT") 2>/dev/null && return
+        sleep 0.1
+    done
+    echo "the Kafka-protocol broker did not start; see $STATE_DIR/kafka.log" >&2
+    exit 1
+}
 
 print_env() {
     echo "export TEST_POSTGRES_URL=postgresql://postgres@127.0.0.1:$PG_PORT/postgres"
     echo "export TEST_REDIS_URL=redis://127.0.0.1:$REDIS_PORT"
     echo "export TEST_MONGODB_URL=mongodb://127.0.0.1:$MONGO_PORT"
+    echo "export TEST_RABBITMQ_URL=amqp://guest:guest@127.0.0.1:$RABBIT_PORT/"
+    echo "export TEST_KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:$KAFKA_PORT"
 }
 
 case "${1:-}" in
-    start) start_postgres; start_redis; start_mongo; print_env ;;
-    stop) stop_by_pid "$MONGO_PID"; stop_by_pid "$REDIS_PID"; stop_postgres ;;
+    start) start_postgres; start_redis; start_mongo; start_kafka; start_rabbitmq; print_env ;;
+    stop)
+        stop_rabbitmq; stop_by_pid "$KAFKA_PID"; stop_by_pid "$MONGO_PID"
+        stop_by_pid "$REDIS_PID"; stop_postgres
+        ;;
     env) print_env ;;
     *) echo "usage: $0 start|stop|env" >&2; exit 2 ;;
 esac

@@ -20,6 +20,8 @@ class Servers:
     postgres_url: str
     redis_url: str
     mongodb_url: str
+    rabbitmq_url: str
+    kafka_bootstrap_servers: str
 
     def new_database(self) -> str:
         name = f"suite_{uuid.uuid4().hex[:12]}"
@@ -40,7 +42,13 @@ class Servers:
 
 @pytest.fixture(scope="session")
 def servers() -> Servers:
-    names = ("TEST_POSTGRES_URL", "TEST_REDIS_URL", "TEST_MONGODB_URL")
+    names = (
+        "TEST_POSTGRES_URL",
+        "TEST_REDIS_URL",
+        "TEST_MONGODB_URL",
+        "TEST_RABBITMQ_URL",
+        "TEST_KAFKA_BOOTSTRAP_SERVERS",
+    )
     missing = [name for name in names if not os.environ.get(name)]
     if missing:
         pytest.fail(

@@ -21,6 +21,8 @@ import traceback
 from importlib.metadata import entry_points
 
 AHEAD = [
+    "aio_pika",
+    "aiokafka",
     "fastapi",
     "fastapi.security",
     "httpx",
@@ -38,6 +40,7 @@ AHEAD = [
     "sqlalchemy.ext.asyncio",
     "strawberry",
     "strawberry.fastapi",
+    "tenacity",
 ]
 
 

@@ -51,6 +51,8 @@ TRACES: dict[tuple[str, str], str] = {
     ("cache", "redis"): r"redis",
     ("broker", "rabbitmq"): r"rabbit|aio.pika",
     ("broker", "kafka"): r"kafka",
+    ("broker", "redis"): r"pub.?sub",
+    ("broker", "*"): r"outbox|inbox|tenacity|dead.letter|consumer.group",
     ("auth", "jwt"): r"jwt|oauth2|bearer|bcrypt|refresh.token",
     ("jwt_algorithm", "HS256"): r"JWT_SECRET",
     ("jwt_algorithm", "RS256"): r"RS256|JWT_PRIVATE_KEY|jwks",
@@ -71,8 +73,11 @@ ALSO_CHOSEN_BY = {("cache", "redis"): ("broker", "redis")}
 
 
 def chosen(answers: dict[str, Any], option: tuple[str, str]) -> bool:
+    """Whether the answers chose the option; ``*`` stands for any choice but ``none``."""
     key, value = option
     answer = answers.get(key)
+    if value == "*":
+        return answer not in (None, "none", [])
     return value == answer or (isinstance(answer, list) and value in answer)
 
 
@@ -95,8 +100,10 @@ SUPERSETS = [
         # RS256 needs PyJWT's crypto extra, a superset of HS256's plain PyJWT.
         "auth": "jwt",
         "jwt_algorithm": "RS256",
+        # Redis Pub/Sub needs nothing the cache does not.
+        "broker": broker,
     }
-    for database in ("postgres", "mongo")
+    for database, broker in (("postgres", "rabbitmq"), ("mongo", "kafka"))
 ]
 
 

@@ -44,6 +44,9 @@ def test_rendered_suite_passes_against_real_servers(
         **os.environ,
         "UV_PYTHON_DOWNLOADS": "never",
         "REDIS_URL": servers.redis_database(),
+        # Each test of a suite publishes on names of its own (exchange, topics, channels).
+        "RABBITMQ_URL": servers.rabbitmq_url,
+        "KAFKA_BOOTSTRAP_SERVERS": servers.kafka_bootstrap_servers,
     }
     if answers.get("database", "postgres") == "postgres":
         env["DATABASE_URL"] = servers.new_database()
