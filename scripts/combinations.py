@@ -12,13 +12,14 @@ a conditional question appears only in the combinations that ask it.
 from __future__ import annotations
 
 import argparse
+import functools
 import itertools
 import json
 from pathlib import Path
 from typing import Any
 
 import yaml
-from jinja2 import Environment
+from jinja2 import Environment, Template
 
 from extensions.naming import NamingExtension
 from extensions.tuning import TuningExtension
@@ -53,8 +54,13 @@ def choices(question: dict[str, Any]) -> tuple[list[Any], dict[Any, str]]:
 _jinja = Environment(extensions=[NamingExtension, TuningExtension])
 
 
+@functools.cache
+def _compiled(template: str) -> Template:
+    return _jinja.from_string(template)
+
+
 def _render(template: str, answers: Answers) -> str:
-    return _jinja.from_string(str(template)).render(answers).strip()
+    return _compiled(str(template)).render(answers).strip()
 
 
 def _asked(question: dict[str, Any], answers: Answers) -> bool:
@@ -170,15 +176,21 @@ def pairwise(combos: list[Answers], every_value_of: tuple[str, ...] = ()) -> lis
     Greedy: repeatedly take the combination that covers the most uncovered pairs.
     """
     universe = _universe(combos)
-    pairs = [_pairs(answers, universe) for answers in combos]
-    uncovered = set().union(*pairs) if pairs else set()
+    # Each pair of factor values is a bit: a combination's pairs are one integer, and the
+    # uncovered pairs it would cover are counted with one AND and a popcount.
+    bits: dict[tuple[Factor, Factor], int] = {}
+    masks = []
+    for answers in combos:
+        mask = 0
+        for pair in _pairs(answers, universe):
+            mask |= 1 << bits.setdefault(pair, len(bits))
+        masks.append(mask)
+    uncovered = (1 << len(bits)) - 1
     chosen: list[Answers] = []
-    remaining = list(range(len(combos)))
     while uncovered:
-        best = max(remaining, key=lambda index: len(uncovered & pairs[index]))
+        best = max(range(len(combos)), key=lambda index: (masks[index] & uncovered).bit_count())
         chosen.append(combos[best])
-        remaining.remove(best)
-        uncovered -= pairs[best]
+        uncovered &= ~masks[best]
     for key in every_value_of:
         seen = [json.dumps(answers.get(key)) for answers in chosen]
         for answers in combos:

@@ -22,7 +22,9 @@ from importlib.metadata import entry_points
 
 AHEAD = [
     "aio_pika",
+    "aiohttp",
     "aiokafka",
+    "consul.aio",
     "fastapi",
     "fastapi.security",
     "httpx",

@@ -83,6 +83,10 @@ class Matrix:
         }
         depends = {key: self._variables(source) for key, source in self.computed.items()}
         self.files = list(self._scan(choice, depends, worker))
+        self.groups: dict[tuple[str, ...], list[TemplateFile]] = {}
+        """The files by the answers they read: a projection is worked out once per group."""
+        for file in self.files:
+            self.groups.setdefault(file.reads, []).append(file)
         self._renderings: dict[tuple[str, Projection], tuple[str | None, str]] = {}
         self._templates: dict[str, Template] = {}
 
@@ -132,9 +136,13 @@ class Matrix:
     def projection(self, file: TemplateFile, answers: Answers) -> Projection:
         return tuple(hashable(answers.get(key)) for key in file.reads)
 
-    def rendering(self, file: TemplateFile, answers: Answers) -> tuple[str | None, str]:
+    def rendering(
+        self, file: TemplateFile, answers: Answers, projection: Projection | None = None
+    ) -> tuple[str | None, str]:
         """The file's path in the project (``None`` when it is left out) and its text."""
-        key = (file.source, self.projection(file, answers))
+        if projection is None:
+            projection = self.projection(file, answers)
+        key = (file.source, projection)
         if key not in self._renderings:
             self._renderings[key] = self._render(file, self.context(answers))
         return self._renderings[key]
@@ -153,12 +161,15 @@ class Matrix:
 
     def project(self, answers: Answers) -> dict[str, str]:
         """Every file of the combination's project (but the answers file), by path."""
+        hashed = {key: hashable(value) for key, value in answers.items()}
         files: dict[str, str] = {}
-        for file in self.files:
-            path, text = self.rendering(file, answers)
-            if path is not None:
-                files[path] = text
-        return files
+        for reads, group in self.groups.items():
+            projection = tuple(map(hashed.get, reads))
+            for file in group:
+                path, text = self.rendering(file, answers, projection)
+                if path is not None:
+                    files[path] = text
+        return dict(sorted(files.items()))
 
 
 def digest(files: Mapping[str, str], prefixes: tuple[str, ...] = ()) -> str:

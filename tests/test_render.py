@@ -34,7 +34,7 @@ from scripts.combinations import (
     pairwise,
     valid_combinations,
 )
-from tests.matrix import Matrix, unresolved_imports
+from tests.matrix import Matrix, TemplateFile, hashable, unresolved_imports
 from tests.template import JINJA_LEFTOVER, fast_rendering, render, working_copy
 
 COMBINATIONS = valid_combinations()
@@ -52,7 +52,7 @@ TRACES: dict[tuple[str, str], str] = {
     ("broker", "rabbitmq"): r"rabbit|aio.pika",
     ("broker", "kafka"): r"kafka",
     ("broker", "redis"): r"pub.?sub",
-    ("broker", "*"): r"outbox|inbox|tenacity|dead.letter|consumer.group",
+    ("broker", "*"): r"outbox|inbox|dead.letter|consumer.group",
     ("auth", "jwt"): r"jwt|oauth2|bearer|bcrypt|refresh.token",
     ("jwt_algorithm", "HS256"): r"JWT_SECRET",
     ("jwt_algorithm", "RS256"): r"RS256|JWT_PRIVATE_KEY|jwks",
@@ -102,6 +102,7 @@ SUPERSETS = [
         "jwt_algorithm": "RS256",
         # Redis Pub/Sub needs nothing the cache does not.
         "broker": broker,
+        "service_discovery": "consul",
     }
     for database, broker in (("postgres", "rabbitmq"), ("mongo", "kafka"))
 ]
@@ -110,26 +111,37 @@ SUPERSETS = [
 def covering_set(matrix: Matrix, combinations: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Combinations that, together, show every code file in every rendering that any two
     of the answers it reads decide (all of its renderings when it reads two or fewer),
-    beside the pairwise set of the rendered suites. Greedy, in one pass."""
-    chosen_sets = pairwise(combinations, every_value_of=SUITE_EVERY_VALUE_OF)
-    covered: set[tuple[Any, ...]] = set()
+    beside the pairwise set of the rendered suites. Greedy, in one pass; each (file,
+    answers, values) to show is a bit, and a combination's are one integer."""
+    suites = pairwise(combinations, every_value_of=SUITE_EVERY_VALUE_OF)
+    code: dict[tuple[str, ...], list[TemplateFile]] = {}
+    for file in matrix.files:
+        if file.source.startswith(CODE) or "protos" in file.source:
+            code.setdefault(file.reads, []).append(file)
+    bits: dict[tuple[Any, ...], int] = {}
+    shown: dict[tuple[tuple[str, ...], Any], int] = {}
+    covered = 0
     selected: list[dict[str, Any]] = []
-    code = [
-        file for file in matrix.files if file.source.startswith(CODE) or "protos" in file.source
-    ]
-    for answers in [*chosen_sets, *combinations]:
-        keys = set()
-        for file in code:
-            if matrix.rendering(file, answers)[0] is None:
-                continue
-            values = matrix.projection(file, answers)
-            width = min(2, len(file.reads))
-            for pair in itertools.combinations(range(len(file.reads)), width):
-                keys.add((file.source, pair, tuple(values[i] for i in pair)))
-        if not keys <= covered or answers in chosen_sets:
-            if answers not in selected:
-                selected.append(answers)
-            covered |= keys
+    for answers in [*suites, *combinations]:
+        hashed = {key: hashable(value) for key, value in answers.items()}
+        mask = 0
+        for reads, files in code.items():
+            projection = tuple(map(hashed.get, reads))
+            known = shown.get((reads, projection))
+            if known is None:
+                known = 0
+                width = min(2, len(reads))
+                for file in files:
+                    if matrix.rendering(file, answers, projection)[0] is None:
+                        continue
+                    for pair in itertools.combinations(range(len(reads)), width):
+                        key = (file.source, pair, tuple(projection[i] for i in pair))
+                        known |= 1 << bits.setdefault(key, len(bits))
+                shown[reads, projection] = known
+            mask |= known
+        if (mask & ~covered or answers in suites) and answers not in selected:
+            selected.append(answers)
+            covered |= mask
     return selected
 
 

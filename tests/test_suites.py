@@ -7,8 +7,9 @@ import json
 import os
 import signal
 import subprocess
+import time
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -16,6 +17,7 @@ import httpx
 import pytest
 
 from scripts.combinations import SUITE_EVERY_VALUE_OF, describe, pairwise, valid_combinations
+from tests.brokers import DedicatedBroker
 from tests.conftest import Servers
 from tests.template import free_port, render, wait_for_http
 
@@ -188,3 +190,78 @@ def test_a_service_with_rs256_signs_in_over_http_and_needs_a_key_in_production(
     )
     assert refused.returncode != 0
     assert "JWT_PRIVATE_KEY must be set" in refused.stderr
+
+
+def _count(database_url: str, query: str) -> int:
+    result = subprocess.run(
+        ["psql", database_url, "-tAc", query], capture_output=True, text=True, check=True
+    )
+    return int(result.stdout.strip())
+
+
+def _eventually(check: Callable[[], bool], seconds: float = 120) -> None:
+    deadline = time.monotonic() + seconds
+    while not check():
+        assert time.monotonic() < deadline, f"still not so after {seconds} s"
+        time.sleep(0.2)
+
+
+@pytest.mark.parametrize("broker", ["rabbitmq", "kafka", "redis"])
+def test_events_written_during_a_broker_outage_arrive_once_it_is_back(
+    broker: str, tmp_path: Path, servers: Servers
+) -> None:
+    """The real broker is stopped while the service takes writes, then started again: the
+    API answers throughout, the events wait in the outbox, and the consumer handles each
+    one exactly once (RabbitMQ, Kafka; Redis Pub/Sub is at-most-once: none twice)."""
+    project = render(tmp_path / "svc", broker=broker, cache="none", observability=[])
+    server = DedicatedBroker(broker, tmp_path / "broker")
+    database = servers.new_database()
+    env = {
+        **os.environ,
+        "DATABASE_URL": database,
+        server.variable: server.url,
+        "EVENTS_RELAY_INTERVAL_SECONDS": "0.1",
+        "EVENTS_RECONNECT_SECONDS": "0.3",
+        "EVENTS_TIMEOUT_SECONDS": "2",
+        "EVENTS_RETRY_FIRST_WAIT_SECONDS": "0.1",
+        "EVENTS_BREAKER_RECOVERY_SECONDS": "1",
+    }
+    handled = "SELECT count(*) FROM inbox WHERE consumer = 'welcome'"
+    pending = "SELECT count(*) FROM outbox WHERE published_at IS NULL"
+
+    def register(count: int, start: int) -> list[str]:
+        ids = []
+        for number in range(start, start + count):
+            body = {"email": f"user{number}@example.com", "name": f"User {number}"}
+            created = httpx.post(f"{base}/users", json=body, timeout=10)
+            assert created.status_code == 201, created.text
+            ids.append(created.json()["id"])
+        return ids
+
+    server.start()
+    try:
+        with booted(project, env) as (base, output):
+            before = register(3, 0)
+            _eventually(lambda: _count(database, handled) == 3)
+
+            server.stop()
+            during = register(5, 3)
+            health = httpx.get(f"{base}/health", timeout=10)
+            assert health.status_code == 200
+            assert health.json()["status"] == "degraded"
+            assert _count(database, pending) == 5, "the events wait in the outbox"
+
+            server.start()
+            _eventually(lambda: _count(database, pending) == 0)
+            if broker != "redis":
+                _eventually(lambda: _count(database, handled) == 8)
+            time.sleep(1)  # room for a duplicate to show
+    finally:
+        server.close()
+
+    welcomed = [line.rsplit(" ", 1)[-1] for line in output if "welcome, user" in line]
+    assert len(welcomed) == len(set(welcomed)), "no event handled twice"
+    if broker != "redis":
+        assert sorted(welcomed) == sorted(before + during)
+    else:
+        assert set(before) <= set(welcomed) <= set(before + during)
