@@ -96,11 +96,16 @@ start_mongo() {
     "$SECANTUSD" --host 127.0.0.1 --port "$MONGO_PORT" --storage-path "$STATE_DIR/mongo" \
         --log-level WARNING >"$STATE_DIR/mongo.log" 2>&1 &
     echo $! >"$MONGO_PID"
+    wait_for_port "$MONGO_PORT" "the MongoDB-compatible server" "$STATE_DIR/mongo.log"
+}
+
+# Returns once something listens on port $1; after 10 s, fails naming $2 and its log $3.
+wait_for_port() {
     for _ in $(seq 100); do
-        (exec 3<>"/dev/tcp/127.0.0.1/$MONGO_PORT") 2>/dev/null && return
+        (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return
         sleep 0.1
     done
-    echo "the MongoDB-compatible server did not start; see $STATE_DIR/mongo.log" >&2
+    echo "$2 did not start; see $3" >&2
     exit 1
 }
 
@@ -156,12 +161,7 @@ start_kafka() {
     "$binary" start --only kafka --data-dir "$STATE_DIR/kafka" --host 127.0.0.1 \
         --kafka-port "$KAFKA_PORT" >"$STATE_DIR/kafka.log" 2>&1 &
     echo $! >"$KAFKA_PID"
-    for _ in $(seq 100); do
-        (exec 3<>"/dev/tcp/127.0.0.1/$KAFKA_PORT") 2>/dev/null && return
-        sleep 0.1
-    done
-    echo "the Kafka-protocol broker did not start; see $STATE_DIR/kafka.log" >&2
-    exit 1
+    wait_for_port "$KAFKA_PORT" "the Kafka-protocol broker" "$STATE_DIR/kafka.log"
 }
 
 print_env() {

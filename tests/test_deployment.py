@@ -83,8 +83,12 @@ def test_compose_file_is_valid_and_has_exactly_the_chosen_servers(project: Path)
     expected = (
         {"app", "postgres", "migrate"} if answers["database"] == "postgres" else {"app", "mongo"}
     )
-    if answers["cache"] == "redis":
+    if answers["cache"] == "redis" or answers["broker"] == "redis":
         expected.add("redis")
+    if answers["broker"] in ("rabbitmq", "kafka"):
+        expected.add(answers["broker"])
+    if answers["service_discovery"] == "consul":
+        expected.add("consul")
     assert services == expected
 
 
@@ -101,7 +105,14 @@ def test_workflow_is_valid(project: Path) -> None:
     services = yaml.safe_load(workflow.read_text())["jobs"]["test"].get("services", {})
     answers = answers_of(project)
     assert ("postgres" in services) == (answers["database"] == "postgres")
-    assert ("redis" in services) == (answers["cache"] == "redis")
+    assert ("redis" in services) == ("redis" in (answers["cache"], answers["broker"]))
+    assert ("rabbitmq" in services) == (answers["broker"] == "rabbitmq")
+    assert ("consul" in services) == (answers["service_discovery"] == "consul")
+    # Kafka runs from a step (its container needs its KRaft settings on the command line).
+    steps = yaml.safe_load(workflow.read_text())["jobs"]["test"]["steps"]
+    assert any("apache/kafka" in step.get("run", "") for step in steps) == (
+        answers["broker"] == "kafka"
+    )
 
 
 @pytest.mark.parametrize("answers", WITH_KUBERNETES, ids=describe)
