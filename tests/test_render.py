@@ -248,12 +248,15 @@ class NewFiles:
 
     def add(self, index: int, files: dict[str, str]) -> None:
         settings_text = files["pyproject.toml"]
+        settings = ""
         new = []
         for name, text in files.items():
             if not name.endswith(".py") or (name, id(text), id(settings_text)) in self.seen:
                 continue
             self.seen.add((name, id(text), id(settings_text)))
-            settings = repr(sorted(tomllib.loads(settings_text)["tool"]["ruff"].items()))
+            settings = settings or repr(
+                sorted(tomllib.loads(settings_text)["tool"]["ruff"].items())
+            )
             if claim(self.linted, content_key(settings, name, text)):
                 new.append(name)
         if not new:
