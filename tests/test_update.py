@@ -164,3 +164,67 @@ def test_adding_auth_brings_its_files_a_migration_and_a_key_that_updates_keep(
     commit_all(project, "auth")
     update(project, "1.1.0")
     assert (project / ".env").read_text() == key
+
+
+# The commit of the last published release (CHANGELOG.md's previous section): services
+# rendered from it must update to this working tree cleanly.
+LAST_RELEASE = ("0.4.0", "38a5cc6ebe2019b6ebfa69991a36bd976f693517")
+EVERY_OPTION = {
+    "api_styles": ["rest", "graphql", "grpc"],
+    "broker": "rabbitmq",
+    "auth": "jwt",
+    "service_discovery": "consul",
+    "observability": ["metrics", "tracing"],
+}
+
+
+@pytest.fixture(scope="module")
+def last_and_next(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A throwaway repository: the last release as it was published, then this tree."""
+    repo = tmp_path_factory.mktemp("published")
+    version, commit = LAST_RELEASE
+    archive = subprocess.run(
+        ["git", "archive", commit], cwd=ROOT, check=True, capture_output=True
+    ).stdout
+    subprocess.run(["tar", "-x", "-C", str(repo)], input=archive, check=True)
+    git(repo, "init", "-q")
+    commit_all(repo, f"release {version}")
+    git(repo, "tag", version)
+    git(repo, "rm", "-rq", ".")
+    for name in git(ROOT, "ls-files", "-co", "--exclude-standard").splitlines():
+        if (ROOT / name).is_file():
+            (repo / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(ROOT / name, repo / name)
+    commit_all(repo, "next release")
+    git(repo, "tag", "0.5.0")
+    return repo
+
+
+@pytest.mark.parametrize("database", ["postgres", "mongo"])
+def test_a_service_of_the_last_release_updates_cleanly_and_keeps_its_edits(
+    last_and_next: Path, tmp_path: Path, database: str
+) -> None:
+    version = LAST_RELEASE[0]
+    answers = {**EVERY_OPTION, "database": database}
+    project = copy(last_and_next, version, tmp_path / "svc", **answers)
+    users = project / PACKAGE / "entrypoints/rest/users.py"
+    users.write_text(users.read_text() + "\n\n# Team note: keep routes thin.\n")
+    readme = project / "README.md"
+    readme.write_text(readme.read_text().replace("## API", "## API\n\nOwned by the payments team."))
+    (project / PACKAGE / "audit.py").write_text('"""Our own module."""\n')
+    commit_all(project, "local edits")
+
+    update(project, "0.5.0", **answers)
+
+    assert conflicts(project) == []
+    assert users.read_text().endswith("# Team note: keep routes thin.\n")
+    assert "Owned by the payments team." in readme.read_text()
+    assert (project / PACKAGE / "audit.py").exists()
+    fresh = copy(last_and_next, "0.5.0", tmp_path / "fresh", **answers)
+    edited = {"README.md", f"{PACKAGE}/entrypoints/rest/users.py", f"{PACKAGE}/audit.py"}
+    updated = {
+        name: text for name, text in without_env(tree(project)).items() if name not in edited
+    }
+    expected = {name: text for name, text in without_env(tree(fresh)).items() if name not in edited}
+    assert updated.keys() == expected.keys()
+    assert updated == expected

@@ -1,0 +1,71 @@
+"""The option packs: which answers bring which pack into a rendered service, in start order.
+
+Each pack is one module under ``src/<package>/packs/`` with one ``Pack`` subclass. The
+composition root (``bootstrap.py``) imports the chosen ones with ``packs(...)`` and runs
+their hooks in the order listed here: metrics first, so that every later pack can report
+to it; the authentication pack before the cache, whose user service hashes passwords too;
+the API styles last, once every collaborator they hand to the use cases exists.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from jinja2 import Environment
+from jinja2.ext import Extension
+
+
+class Pack(NamedTuple):
+    module: str
+    cls: str
+    question: str
+    value: str  # the answer that chooses it; "*" is any answer but "none"
+
+
+PACKS = (
+    Pack("metrics", "MetricsPack", "observability", "metrics"),
+    Pack("auth", "AuthPack", "auth", "jwt"),
+    Pack("cache", "CachePack", "cache", "redis"),
+    Pack("consul", "ConsulPack", "service_discovery", "consul"),
+    Pack("events", "EventsPack", "broker", "*"),
+    Pack("tracing", "TracingPack", "observability", "tracing"),
+    Pack("rest", "RestPack", "api_styles", "rest"),
+    Pack("graphql", "GraphQLPack", "api_styles", "graphql"),
+    Pack("grpc", "GrpcPack", "api_styles", "grpc"),
+)
+
+
+def chosen(pack: Pack, answer: object) -> bool:
+    if pack.value == "*":
+        return answer not in (None, "none", [])
+    if isinstance(answer, list | tuple):
+        return pack.value in answer
+    return answer == pack.value
+
+
+def packs(
+    api_styles: list[str],
+    auth: str,
+    broker: str,
+    cache: str,
+    observability: list[str],
+    service_discovery: str,
+) -> list[Pack]:
+    """The chosen packs, in start order (``| sort`` gives them in import order)."""
+    answers = {
+        "api_styles": api_styles,
+        "auth": auth,
+        "broker": broker,
+        "cache": cache,
+        "observability": observability,
+        "service_discovery": service_discovery,
+    }
+    return [pack for pack in PACKS if chosen(pack, answers[pack.question])]
+
+
+class PacksExtension(Extension):
+    """Exposes ``packs(...)`` to every template file."""
+
+    def __init__(self, environment: Environment) -> None:
+        super().__init__(environment)
+        environment.globals["packs"] = packs
