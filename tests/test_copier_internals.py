@@ -7,12 +7,15 @@ in which version, before a render fails somewhere less clear.
 from __future__ import annotations
 
 import inspect
+import tomllib
 from typing import NoReturn
 
 import copier
 import pytest
+from packaging.requirements import Requirement
 
 from tests.copier_internals import CHECKED_ON, PRIVATE_NAMES, PrivateName
+from tests.template import ROOT
 
 
 def fail(name: PrivateName, problem: str) -> NoReturn:
@@ -38,3 +41,16 @@ def test_copier_still_has_the_private_name(name: PrivateName) -> None:
             fail(name, f"takes no {', '.join(missing)} (its parameters: {parameters})")
     elif parameters != name.parameters:
         fail(name, f"takes {parameters} instead of {name.parameters}")
+
+
+def test_the_checked_copier_is_the_one_pinned_and_the_render_script_runs() -> None:
+    """``pyproject.toml`` allows the Copier the private names were checked on, and
+    ``scripts/render.sh`` runs the same range, so that what users render with is what the
+    tests render with."""
+    dev = tomllib.loads((ROOT / "pyproject.toml").read_text())["dependency-groups"]["dev"]
+    pins = {Requirement(spec).name: spec for spec in dev if spec.startswith("copier")}
+    assert set(pins) == {"copier", "copier-template-extensions"}
+    allowed = Requirement(pins["copier"]).specifier
+    assert CHECKED_ON in allowed, f"{pins['copier']} leaves out {CHECKED_ON}, the one checked"
+    script = (ROOT / "scripts/render.sh").read_text()
+    assert [spec for spec in pins.values() if f"'{spec}'" not in script] == []
