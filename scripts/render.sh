@@ -9,4 +9,6 @@ shift
 
 command -v uv >/dev/null || python3 -m pip install --quiet uv
 source "$here/scripts/env.sh"
-uvx --quiet --with copier-template-extensions copier copy --trust --vcs-ref HEAD "$@" "$here" "$dest"
+# The Copier the template's tests render with (pyproject.toml's dev group).
+uvx --quiet --with 'copier-template-extensions>=0.3.4,<0.4' --from 'copier>=9.19.1,<9.20' \
+    copier copy --trust --vcs-ref HEAD "$@" "$here" "$dest"

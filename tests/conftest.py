@@ -8,6 +8,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
+from scripts.combinations import SUITE_EVERY_VALUE_OF, Answers, pairwise, valid_combinations
+
 
 @dataclass(frozen=True)
 class Servers:
@@ -59,15 +61,38 @@ def servers() -> Servers:
     return Servers(*(os.environ[name] for name in names))
 
 
+@pytest.fixture(scope="session")
+def combinations() -> list[Answers]:
+    """Every valid combination. Worked out the first time a test needs it (once per xdist
+    worker), not at collection: the tests over it take their shares (``tests.buckets``)."""
+    return valid_combinations()
+
+
+@pytest.fixture(scope="session")
+def pairwise_set(combinations: list[Answers]) -> list[Answers]:
+    """Combinations in which every pair of option values meets at least once."""
+    return pairwise(combinations)
+
+
+@pytest.fixture(scope="session")
+def suite_set(combinations: list[Answers]) -> list[Answers]:
+    """The combinations whose rendered suites run: the pairwise set, and each answer to the
+    questions in ``SUITE_EVERY_VALUE_OF``."""
+    return pairwise(combinations, every_value_of=SUITE_EVERY_VALUE_OF)
+
+
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    """Says which combinations ran their suites against the real servers."""
-    ran = [
-        report.nodeid.split("[", 1)[1].rstrip("]")
+    """Says which combinations ran their suites against the real servers (each suite test
+    records its combinations as the ``combination`` property)."""
+    ran = {
+        value
         for report in terminalreporter.stats.get("passed", [])
         + terminalreporter.stats.get("failed", [])
         if report.when == "call"
         and "test_rendered_suite_passes_against_real_servers[" in report.nodeid
-    ]
+        for name, value in report.user_properties
+        if name == "combination"
+    }
     if ran:
         terminalreporter.section("combinations whose suites ran against the real servers")
         for combination in sorted(ran):

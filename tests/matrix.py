@@ -23,8 +23,9 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from copier._main import Worker
 from jinja2 import Template, meta
+
+from tests.copier_internals import copier_rendering
 
 Answers = dict[str, Any]
 Projection = tuple[Any, ...]
@@ -56,21 +57,11 @@ class Matrix:
 
     def __init__(self, template: Path, choice_keys: Iterable[str]) -> None:
         self._stack = ExitStack()
-        destination = template.parent / f"{template.name}-matrix-probe"
-        worker = self._stack.enter_context(
-            Worker(
-                src_path=str(template),
-                dst_path=destination,
-                defaults=True,
-                unsafe=True,
-                quiet=True,
-                vcs_ref=None,
-                skip_tasks=True,
-            )
+        copier = self._stack.enter_context(
+            copier_rendering(template, template.parent / f"{template.name}-matrix-probe")
         )
-        worker._ask()
-        self.env = worker.jinja_env
-        self.base: dict[str, Any] = dict(worker._render_context())
+        self.env = copier.env
+        self.base: dict[str, Any] = copier.context
         config = yaml.safe_load((template / "copier.yml").read_text())
         self.subdirectory = template / config["_subdirectory"]
         self.suffix = config["_templates_suffix"]
@@ -82,7 +73,7 @@ class Matrix:
             if not key.startswith("_") and question.get("when") is False
         }
         depends = {key: self._variables(source) for key, source in self.computed.items()}
-        self.files = list(self._scan(choice, depends, worker))
+        self.files = list(self._scan(choice, depends, copier.answers_file))
         self.groups: dict[tuple[str, ...], list[TemplateFile]] = {}
         """The files by the answers they read: a projection is worked out once per group."""
         for file in self.files:
@@ -97,9 +88,8 @@ class Matrix:
         return set(meta.find_undeclared_variables(self.env.parse(source)))
 
     def _scan(
-        self, choice: set[str], depends: Mapping[str, set[str]], worker: Worker
+        self, choice: set[str], depends: Mapping[str, set[str]], answers_file: str
     ) -> Iterator[TemplateFile]:
-        answers_file = str(worker.answers_relpath)
         for path in sorted(self.subdirectory.rglob("*")):
             relative = path.relative_to(self.subdirectory)
             if not path.is_file() or "__pycache__" in relative.parts:

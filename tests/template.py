@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import copy
 import re
 import shutil
 import socket
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -16,8 +15,8 @@ import copier
 import httpx
 import jinja2
 import pytest
-from copier import _template
-from copier._main import Worker
+
+from tests.copier_internals import rendering_shortcuts
 
 ROOT = Path(__file__).resolve().parents[1]
 JINJA_LEFTOVER = re.compile(r"(?<!\$)\{\{|\{%|\{#")
@@ -89,6 +88,8 @@ def fast_rendering() -> Iterator[None]:
     - ``copier.yml`` is parsed once, not once per render (each render gets its own copy).
     - While the files are rendered, the answers to remember (part of the Jinja context,
       built for every path part) are worked out once: they are settled by then.
+
+    The last three go through Copier's private API: ``tests.copier_internals`` does them.
     """
     compile_source = jinja2.Environment.compile
     compiled: dict[tuple[Any, ...], Any] = {}
@@ -106,34 +107,6 @@ def fast_rendering() -> Iterator[None]:
             compiled[key] = compile_source(self, source, name, filename, raw, defer_init)
         return compiled[key]
 
-    load_config = _template.load_template_config
-    configs: dict[tuple[Path, bool], Any] = {}
-
-    def load_config_once(conf_path: Path, quiet: bool = False) -> Any:
-        key = (conf_path, quiet)
-        if key not in configs:
-            configs[key] = load_config(conf_path, quiet)
-        return copy.deepcopy(configs[key])
-
-    render_template = Worker._render_template
-    remembered = Worker._answers_to_remember
-    settled: dict[int, Mapping[str, Any]] = {}
-
-    def render_template_with_settled_answers(self: Worker) -> None:
-        settled[id(self)] = remembered(self)
-        try:
-            render_template(self)
-        finally:
-            del settled[id(self)]
-
-    def answers_to_remember(self: Worker) -> Mapping[str, Any]:
-        answers = settled.get(id(self))
-        return dict(answers) if answers is not None else remembered(self)
-
-    with pytest.MonkeyPatch.context() as patch:
+    with pytest.MonkeyPatch.context() as patch, rendering_shortcuts():
         patch.setattr(jinja2.Environment, "compile", compile_once)
-        patch.setattr(Worker, "_sync_git_index_executable_bit", lambda *_: None)
-        patch.setattr(_template, "load_template_config", load_config_once)
-        patch.setattr(Worker, "_render_template", render_template_with_settled_answers)
-        patch.setattr(Worker, "_answers_to_remember", answers_to_remember)
         yield

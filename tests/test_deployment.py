@@ -1,7 +1,8 @@
 """Deployment and CI files, validated offline on every render that includes them.
 
 hadolint for the Dockerfile, check-jsonschema's bundled schemas for the compose file and
-the GitHub workflow, kubernetes-validate for the manifests.
+the GitHub workflow, kubernetes-validate for the manifests. The renders are the pairwise set's
+combinations; each test takes its share in buckets, each combination a subtest.
 """
 
 from __future__ import annotations
@@ -9,20 +10,32 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
-from scripts.combinations import describe, pairwise, valid_combinations
+from scripts.combinations import Answers, describe
+from tests.buckets import buckets, dealt
 from tests.template import render
 
 BIN = Path(sys.executable).parent
-COVERING = pairwise(valid_combinations())
-WITH_DOCKER = [answers for answers in COVERING if "docker" in answers["deployment"]]
-WITH_KUBERNETES = [answers for answers in COVERING if "kubernetes" in answers["deployment"]]
-WITH_GITHUB = [answers for answers in COVERING if answers["ci_provider"] == "github"]
+# Each test's shares of the pairwise set (16 combinations today, 5 of them with Kubernetes).
+BUCKETS = 4
+
+
+def with_docker(combinations: list[Answers]) -> list[Answers]:
+    return [answers for answers in combinations if "docker" in answers["deployment"]]
+
+
+def with_kubernetes(combinations: list[Answers]) -> list[Answers]:
+    return [answers for answers in combinations if "kubernetes" in answers["deployment"]]
+
+
+def with_github(combinations: list[Answers]) -> list[Answers]:
+    return [answers for answers in combinations if answers["ci_provider"] == "github"]
 
 
 def tool(name: str) -> str:
@@ -35,42 +48,67 @@ def check(*command: str, cwd: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def rendered(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    return {}
-
-
-@pytest.fixture
-def project(
-    answers: dict[str, Any], rendered: dict[str, Path], tmp_path_factory: pytest.TempPathFactory
-) -> Path:
+def project_of(tmp_path_factory: pytest.TempPathFactory) -> Callable[[Answers], Path]:
     """Each combination is rendered once per module, whichever test asks first."""
-    key = describe(answers)
-    if key not in rendered:
-        rendered[key] = render(tmp_path_factory.mktemp("deploy") / "svc", **answers)
-    return rendered[key]
+    rendered: dict[str, Path] = {}
+
+    def project(answers: Answers) -> Path:
+        key = describe(answers)
+        if key not in rendered:
+            rendered[key] = render(tmp_path_factory.mktemp("deploy") / "svc", **answers)
+        return rendered[key]
+
+    return project
 
 
 def answers_of(project: Path) -> dict[str, Any]:
     return yaml.safe_load((project / ".copier-answers.yml").read_text())
 
 
-@pytest.mark.parametrize("answers", COVERING, ids=describe)
-def test_files_follow_the_answers(project: Path) -> None:
-    answers = answers_of(project)
-    assert (project / "Dockerfile").exists() == ("docker" in answers["deployment"])
-    assert (project / "compose.yaml").exists() == ("docker" in answers["deployment"])
-    assert (project / "k8s").exists() == ("kubernetes" in answers["deployment"])
-    workflow = project / ".github/workflows/ci.yml"
-    assert workflow.exists() == (answers["ci_provider"] == "github")
+@buckets(BUCKETS, "pairwise")
+def test_files_follow_the_answers(
+    bucket: int,
+    pairwise_set: list[Answers],
+    project_of: Callable[[Answers], Path],
+    subtests: pytest.Subtests,
+) -> None:
+    for combination in dealt(pairwise_set, bucket, BUCKETS):
+        with subtests.test(describe(combination)):
+            project = project_of(combination)
+            answers = answers_of(project)
+            assert (project / "Dockerfile").exists() == ("docker" in answers["deployment"])
+            assert (project / "compose.yaml").exists() == ("docker" in answers["deployment"])
+            assert (project / "k8s").exists() == ("kubernetes" in answers["deployment"])
+            workflow = project / ".github/workflows/ci.yml"
+            assert workflow.exists() == (answers["ci_provider"] == "github")
 
 
-@pytest.mark.parametrize("answers", WITH_DOCKER, ids=describe)
-def test_dockerfile_passes_hadolint(project: Path) -> None:
-    check(tool("hadolint"), "--failure-threshold", "info", "Dockerfile", cwd=project)
+@buckets(BUCKETS, "pairwise")
+def test_dockerfile_passes_hadolint(
+    bucket: int,
+    pairwise_set: list[Answers],
+    project_of: Callable[[Answers], Path],
+    subtests: pytest.Subtests,
+) -> None:
+    for combination in dealt(with_docker(pairwise_set), bucket, BUCKETS):
+        with subtests.test(describe(combination)):
+            project = project_of(combination)
+            check(tool("hadolint"), "--failure-threshold", "info", "Dockerfile", cwd=project)
 
 
-@pytest.mark.parametrize("answers", WITH_DOCKER, ids=describe)
-def test_compose_file_is_valid_and_has_exactly_the_chosen_servers(project: Path) -> None:
+@buckets(BUCKETS, "pairwise")
+def test_compose_file_is_valid_and_has_exactly_the_chosen_servers(
+    bucket: int,
+    pairwise_set: list[Answers],
+    project_of: Callable[[Answers], Path],
+    subtests: pytest.Subtests,
+) -> None:
+    for combination in dealt(with_docker(pairwise_set), bucket, BUCKETS):
+        with subtests.test(describe(combination)):
+            compose_file_has_exactly_the_chosen_servers(project_of(combination))
+
+
+def compose_file_has_exactly_the_chosen_servers(project: Path) -> None:
     check(
         tool("check-jsonschema"),
         "--builtin-schema",
@@ -92,8 +130,19 @@ def test_compose_file_is_valid_and_has_exactly_the_chosen_servers(project: Path)
     assert services == expected
 
 
-@pytest.mark.parametrize("answers", WITH_GITHUB, ids=describe)
-def test_workflow_is_valid(project: Path) -> None:
+@buckets(BUCKETS, "pairwise")
+def test_workflow_is_valid(
+    bucket: int,
+    pairwise_set: list[Answers],
+    project_of: Callable[[Answers], Path],
+    subtests: pytest.Subtests,
+) -> None:
+    for combination in dealt(with_github(pairwise_set), bucket, BUCKETS):
+        with subtests.test(describe(combination)):
+            workflow_is_valid(project_of(combination))
+
+
+def workflow_is_valid(project: Path) -> None:
     workflow = project / ".github/workflows/ci.yml"
     check(
         tool("check-jsonschema"),
@@ -115,8 +164,19 @@ def test_workflow_is_valid(project: Path) -> None:
     )
 
 
-@pytest.mark.parametrize("answers", WITH_KUBERNETES, ids=describe)
-def test_kubernetes_manifests_are_valid(project: Path) -> None:
+@buckets(BUCKETS, "pairwise")
+def test_kubernetes_manifests_are_valid(
+    bucket: int,
+    pairwise_set: list[Answers],
+    project_of: Callable[[Answers], Path],
+    subtests: pytest.Subtests,
+) -> None:
+    for combination in dealt(with_kubernetes(pairwise_set), bucket, BUCKETS):
+        with subtests.test(describe(combination)):
+            kubernetes_manifests_are_valid(project_of(combination))
+
+
+def kubernetes_manifests_are_valid(project: Path) -> None:
     base = project / "k8s/base"
     manifests = sorted(
         str(path) for path in base.glob("*.yaml") if path.name != "kustomization.yaml"

@@ -18,7 +18,6 @@ import re
 import shutil
 import subprocess
 import sys
-import tempfile
 import tomllib
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -26,20 +25,15 @@ from typing import Any
 
 import pytest
 
-from scripts.combinations import (
-    SUITE_EVERY_VALUE_OF,
-    choice_keys,
-    describe,
-    invalid_combinations,
-    pairwise,
-    valid_combinations,
-)
+from scripts.combinations import Answers, choice_keys, describe, invalid_combinations
+from tests.buckets import buckets, dealt, sliced
 from tests.matrix import Matrix, TemplateFile, hashable, unresolved_imports
 from tests.template import JINJA_LEFTOVER, fast_rendering, render, working_copy
 
-COMBINATIONS = valid_combinations()
-CHUNK = 128
-CHUNKS = [COMBINATIONS[start : start + CHUNK] for start in range(0, len(COMBINATIONS), CHUNK)]
+# The valid combinations' static checks, in runs of 126 (of 32,256 combinations today).
+MATRIX_BUCKETS = 256
+# The covering set's renders, two or three a bucket (of 173 combinations today).
+COVERING_BUCKETS = 64
 RUFF = shutil.which("ruff") or str(Path(sys.executable).with_name("ruff"))
 BANDIT = shutil.which("bandit") or str(Path(sys.executable).with_name("bandit"))
 CODE = ("src/", "tests/", "protos/", "pyproject.toml")
@@ -108,12 +102,13 @@ SUPERSETS = [
 ]
 
 
-def covering_set(matrix: Matrix, combinations: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def covering_set(
+    matrix: Matrix, combinations: list[Answers], suites: list[Answers]
+) -> list[Answers]:
     """Combinations that, together, show every code file in every rendering that any two
     of the answers it reads decide (all of its renderings when it reads two or fewer),
-    beside the pairwise set of the rendered suites. Greedy, in one pass; each (file,
-    answers, values) to show is a bit, and a combination's are one integer."""
-    suites = pairwise(combinations, every_value_of=SUITE_EVERY_VALUE_OF)
+    beside ``suites``, the combinations of the rendered suites. Greedy, in one pass; each
+    (file, answers, values) to show is a bit, and a combination's are one integer."""
     code: dict[tuple[str, ...], list[TemplateFile]] = {}
     for file in matrix.files:
         if file.source.startswith(CODE) or "protos" in file.source:
@@ -143,18 +138,6 @@ def covering_set(matrix: Matrix, combinations: list[dict[str, Any]]) -> list[dic
             selected.append(answers)
             covered |= mask
     return selected
-
-
-def _covering() -> list[dict[str, Any]]:
-    with tempfile.TemporaryDirectory() as folder:
-        matrix = Matrix(working_copy(Path(folder)), choice_keys())
-        try:
-            return covering_set(matrix, COMBINATIONS)
-        finally:
-            matrix.close()
-
-
-COVERING = _covering()
 
 
 @pytest.fixture(scope="session")
@@ -190,6 +173,13 @@ def matrix(template: Path) -> Iterator[Matrix]:
     built = Matrix(template, choice_keys())
     yield built
     built.close()
+
+
+@pytest.fixture(scope="session")
+def covering(
+    matrix: Matrix, combinations: list[Answers], suite_set: list[Answers]
+) -> list[Answers]:
+    return covering_set(matrix, combinations, suite_set)
 
 
 def content_key(*parts: str) -> str:
@@ -294,19 +284,16 @@ class NewFiles:
             assert result.returncode == 0, result.stdout + result.stderr
 
 
-@pytest.mark.parametrize(
-    "chunk",
-    CHUNKS,
-    ids=[f"combinations-{i * CHUNK}-{i * CHUNK + len(c) - 1}" for i, c in enumerate(CHUNKS)],
-)
+@buckets(MATRIX_BUCKETS, "combinations")
 def test_every_combination_renders_clean_code(
-    chunk: list[dict[str, Any]], matrix: Matrix, linted: Path, tmp_path: Path
+    bucket: int, combinations: list[Answers], matrix: Matrix, linted: Path, tmp_path: Path
 ) -> None:
     """Nothing unrendered, ruff check and format, byte-compiled, bandit at medium and
-    above, no trace of an unchosen option, and the project's own imports resolve."""
+    above, no trace of an unchosen option, and the project's own imports resolve. A bucket
+    takes consecutive combinations: they share most of their files, checked once."""
     new_files = NewFiles(linted, tmp_path)
     imports_checked: set[tuple[int, ...]] = set()
-    for index, answers in enumerate(chunk):
+    for index, answers in enumerate(sliced(combinations, bucket, MATRIX_BUCKETS)):
         files = matrix.project(answers)
         where = describe(answers)
         assert [n for n, text in files.items() if has_leftovers(text)] == [], where
@@ -378,15 +365,34 @@ def unit_tests(shared_python: Path) -> Iterator[Callable[[Path, str], tuple[int,
     server.wait(timeout=60)
 
 
-@pytest.mark.parametrize("answers", COVERING, ids=describe)
+@buckets(COVERING_BUCKETS, "covering")
 def test_renders_as_the_matrix_says_imports_and_passes_its_unit_tests(
-    answers: dict[str, Any],
+    bucket: int,
+    covering: list[Answers],
     matrix: Matrix,
     template: Path,
     tmp_path: Path,
     unit_tests: Callable[[Path, str], tuple[int, str]],
+    subtests: pytest.Subtests,
 ) -> None:
-    project = render(tmp_path / "svc", template=template, ref=None, **answers)
+    """Each combination of the bucket's share is a subtest, named by its answers."""
+    for number, answers in enumerate(dealt(covering, bucket, COVERING_BUCKETS)):
+        with subtests.test(describe(answers)):
+            renders_as_the_matrix_says(
+                answers, matrix, template, tmp_path / str(number), unit_tests
+            )
+
+
+def renders_as_the_matrix_says(
+    answers: Answers,
+    matrix: Matrix,
+    template: Path,
+    folder: Path,
+    unit_tests: Callable[[Path, str], tuple[int, str]],
+) -> None:
+    """Copier renders the matrix's files (and the tasks' own), and the project imports and
+    passes its unit tests."""
+    project = render(folder / "svc", template=template, ref=None, **answers)
     rendered = {
         str(path.relative_to(project)): path.read_text(errors="replace")
         for path in project.rglob("*")

@@ -16,12 +16,16 @@ from pathlib import Path
 import httpx
 import pytest
 
-from scripts.combinations import SUITE_EVERY_VALUE_OF, describe, pairwise, valid_combinations
+from scripts.combinations import describe
 from tests.brokers import DedicatedBroker
+from tests.buckets import buckets, dealt
 from tests.conftest import Servers
 from tests.template import free_port, render, wait_for_http
 
 pytestmark = pytest.mark.suite
+# One rendered suite a bucket: the suite set has 18 combinations today, and these are the
+# slowest tests, so the more even their buckets, the sooner both xdist workers are done.
+SUITE_BUCKETS = 18
 
 
 def run(command: list[str], cwd: Path, env: dict[str, str], timeout: int = 600) -> str:
@@ -32,16 +36,27 @@ def run(command: list[str], cwd: Path, env: dict[str, str], timeout: int = 600) 
     return result.stdout
 
 
-# Every pair of option values meets in at least one of these; the ids say which ran.
-@pytest.mark.parametrize(
-    "answers",
-    pairwise(valid_combinations(), every_value_of=SUITE_EVERY_VALUE_OF),
-    ids=describe,
-)
+@buckets(SUITE_BUCKETS, "suite")
 def test_rendered_suite_passes_against_real_servers(
-    answers: dict[str, object], tmp_path: Path, servers: Servers
+    bucket: int,
+    suite_set: list[dict[str, object]],
+    tmp_path: Path,
+    servers: Servers,
+    subtests: pytest.Subtests,
+    record_property: Callable[[str, object], None],
 ) -> None:
-    project = render(tmp_path / "svc", **answers)
+    """Every pair of option values meets in at least one of the suite set's combinations;
+    each is a subtest named by its answers, and the run's summary lists those that ran."""
+    for number, answers in enumerate(dealt(suite_set, bucket, SUITE_BUCKETS)):
+        record_property("combination", describe(answers))
+        with subtests.test(describe(answers)):
+            suite_passes_against_real_servers(answers, tmp_path / str(number), servers)
+
+
+def suite_passes_against_real_servers(
+    answers: dict[str, object], folder: Path, servers: Servers
+) -> None:
+    project = render(folder / "svc", **answers)
     env = {
         **os.environ,
         "UV_PYTHON_DOWNLOADS": "never",
@@ -60,7 +75,7 @@ def test_rendered_suite_passes_against_real_servers(
     run(["uv", "sync", "--quiet"], project, env)
     run(["uv", "run", "--no-sync", "python", "-c", f"import {package}.main"], project, env)
     run(["uv", "run", "--no-sync", "mypy", "src", "tests"], project, env)
-    report = tmp_path / "junit.xml"
+    report = folder / "junit.xml"
     run(["uv", "run", "--no-sync", "pytest", "-q", f"--junitxml={report}"], project, env)
 
     suite = ET.parse(report).getroot().find("testsuite")
