@@ -24,13 +24,23 @@ def buckets(count: int, what: str) -> pytest.MarkDecorator:
     )
 
 
+def _enough(items: Sequence[object], count: int) -> None:
+    """A bucket with nothing to check would pass without checking anything."""
+    assert len(items) >= count, (
+        f"{count} buckets share only {len(items)} items: lower the bucket count to at most "
+        f"{len(items)}"
+    )
+
+
 def dealt[T](items: Sequence[T], bucket: int, count: int) -> list[T]:
     """The bucket's items dealt round-robin: every ``count``-th, from the bucket's number on.
     Neighbours in a list tend to cost alike, so the buckets do too, give or take one item."""
+    _enough(items, count)
     return list(items[bucket::count])
 
 
 def sliced[T](items: Sequence[T], bucket: int, count: int) -> list[T]:
     """The bucket's run of consecutive items, as many as any other bucket's, give or take one;
     for lists whose neighbours share work that a bucket does once."""
+    _enough(items, count)
     return list(items[len(items) * bucket // count : len(items) * (bucket + 1) // count])
