@@ -2,9 +2,11 @@
 
 Each pack is one module under ``src/<package>/packs/`` with one ``Pack`` subclass. The
 composition root (``bootstrap.py``) imports the chosen ones with ``packs(...)`` and runs
-their hooks in the order listed here: metrics first, so that every later pack can report
-to it; the authentication pack before the cache, whose user service hashes passwords too;
-the API styles last, once every collaborator they hand to the use cases exists.
+their hooks in the order listed here, then the service's own (``packs/local.py``): metrics
+first, so that every later pack can report to it; the broker before Consul, so that on
+shutdown (the reverse order) the instance deregisters before its consumers leave their
+groups; the authentication pack before the cache, whose user service hashes passwords
+too; the API styles last, once every collaborator they hand to the use cases exists.
 """
 
 from __future__ import annotations
@@ -24,10 +26,10 @@ class Pack(NamedTuple):
 
 PACKS = (
     Pack("metrics", "MetricsPack", "observability", "metrics"),
+    Pack("events", "EventsPack", "broker", "*"),
+    Pack("consul", "ConsulPack", "service_discovery", "consul"),
     Pack("auth", "AuthPack", "auth", "jwt"),
     Pack("cache", "CachePack", "cache", "redis"),
-    Pack("consul", "ConsulPack", "service_discovery", "consul"),
-    Pack("events", "EventsPack", "broker", "*"),
     Pack("tracing", "TracingPack", "observability", "tracing"),
     Pack("rest", "RestPack", "api_styles", "rest"),
     Pack("graphql", "GraphQLPack", "api_styles", "graphql"),
@@ -63,9 +65,16 @@ def packs(
     return [pack for pack in PACKS if chosen(pack, answers[pack.question])]
 
 
+def pack_imports(chosen: list[Pack]) -> list[tuple[str, str]]:
+    """``(module, name)`` of everything ``bootstrap.py`` imports from ``packs/``, in import
+    order: the chosen packs' classes and the service's own ``local_packs``."""
+    return sorted([(pack.module, pack.cls) for pack in chosen] + [("local", "local_packs")])
+
+
 class PacksExtension(Extension):
-    """Exposes ``packs(...)`` to every template file."""
+    """Exposes ``packs(...)`` and ``| pack_imports`` to every template file."""
 
     def __init__(self, environment: Environment) -> None:
         super().__init__(environment)
         environment.globals["packs"] = packs
+        environment.filters["pack_imports"] = pack_imports

@@ -1,6 +1,7 @@
 import pytest
 
 from extensions.naming import package_name_error, project_name_error, slug_error, slugify
+from extensions.packs import PACKS, pack_imports, packs
 from extensions.tuning import max_overflow, pool_size
 
 
@@ -36,3 +37,37 @@ def test_good_project_names(name: str) -> None:
 @pytest.mark.parametrize("package", ["my_service", "orders2", "billing_api"])
 def test_good_package_names(package: str) -> None:
     assert package_name_error(package) == ""
+
+
+# What a pack reads from ``Parts`` that another pack sets in its ``start``.
+SET_BEFORE = [
+    ("metrics", "cache"),  # parts.metrics, for the cache's hit and miss counts
+    ("metrics", "grpc"),  # parts.grpc_interceptors, for the call metrics
+    ("auth", "cache"),  # parts.passwords, for the cached user service
+    ("events", "consul"),  # on shutdown, the instance deregisters before consumers leave
+    ("cache", "grpc"),  # breakers and services exist before the server starts
+]
+
+
+@pytest.mark.parametrize(("first", "then"), SET_BEFORE)
+def test_packs_start_in_an_order_that_sets_what_later_ones_read(first: str, then: str) -> None:
+    order = [pack.module for pack in PACKS]
+    assert order.index(first) < order.index(then)
+
+
+def test_every_option_chooses_its_pack_and_imports_sort_like_ruff() -> None:
+    everything = packs(
+        api_styles=["rest", "graphql", "grpc"],
+        auth="jwt",
+        broker="kafka",
+        cache="redis",
+        observability=["metrics", "tracing"],
+        service_discovery="consul",
+    )
+    assert everything == list(PACKS)
+    assert packs(["grpc"], "none", "none", "none", [], "none") == [
+        pack for pack in PACKS if pack.module == "grpc"
+    ]
+    imports = pack_imports(everything)
+    assert [module for module, _ in imports] == sorted(module for module, _ in imports)
+    assert ("local", "local_packs") in imports

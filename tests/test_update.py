@@ -166,7 +166,7 @@ def test_adding_auth_brings_its_files_a_migration_and_a_key_that_updates_keep(
     assert (project / ".env").read_text() == key
 
 
-# The commit of the last published release (CHANGELOG.md's previous section): services
+# The main branch as it was published with CHANGELOG.md's previous section: services
 # rendered from it must update to this working tree cleanly.
 LAST_RELEASE = ("0.4.0", "38a5cc6ebe2019b6ebfa69991a36bd976f693517")
 EVERY_OPTION = {
@@ -176,6 +176,12 @@ EVERY_OPTION = {
     "service_discovery": "consul",
     "observability": ["metrics", "tracing"],
 }
+# Every pack, each database, both key types and every broker, across these.
+SERVICES = [
+    {**EVERY_OPTION, "database": "postgres"},
+    {**EVERY_OPTION, "database": "mongo", "broker": "kafka", "jwt_algorithm": "RS256"},
+    {"api_styles": ["rest", "grpc"], "broker": "redis", "cache": "none", "observability": []},
+]
 
 
 @pytest.fixture(scope="module")
@@ -200,12 +206,11 @@ def last_and_next(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return repo
 
 
-@pytest.mark.parametrize("database", ["postgres", "mongo"])
+@pytest.mark.parametrize("answers", SERVICES, ids=["postgres", "mongo-kafka-rs256", "redis-pubsub"])
 def test_a_service_of_the_last_release_updates_cleanly_and_keeps_its_edits(
-    last_and_next: Path, tmp_path: Path, database: str
+    last_and_next: Path, tmp_path: Path, answers: dict[str, Any]
 ) -> None:
     version = LAST_RELEASE[0]
-    answers = {**EVERY_OPTION, "database": database}
     project = copy(last_and_next, version, tmp_path / "svc", **answers)
     users = project / PACKAGE / "entrypoints/rest/users.py"
     users.write_text(users.read_text() + "\n\n# Team note: keep routes thin.\n")
@@ -228,3 +233,22 @@ def test_a_service_of_the_last_release_updates_cleanly_and_keeps_its_edits(
     expected = {name: text for name, text in without_env(tree(fresh)).items() if name not in edited}
     assert updated.keys() == expected.keys()
     assert updated == expected
+
+
+def test_an_edited_composition_root_is_a_conflict_to_resolve_not_a_silent_loss(
+    last_and_next: Path, tmp_path: Path
+) -> None:
+    project = copy(last_and_next, LAST_RELEASE[0], tmp_path / "svc")
+    bootstrap = project / PACKAGE / "bootstrap.py"
+    edited = bootstrap.read_text().replace(
+        "    return app\n", "    app.state.team_edit = True\n    return app\n"
+    )
+    bootstrap.write_text(edited)
+    commit_all(project, "an edit in the composition root")
+
+    copier.run_update(
+        str(project), vcs_ref="0.5.0", defaults=True, overwrite=True, unsafe=True, quiet=True
+    )
+
+    assert "app.state.team_edit = True" in bootstrap.read_text()
+    assert conflicts(project) == [f"{PACKAGE}/bootstrap.py"]
