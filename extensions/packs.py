@@ -65,16 +65,58 @@ def packs(
     return [pack for pack in PACKS if chosen(pack, answers[pack.question])]
 
 
+class SettingsGroup(NamedTuple):
+    field: str  # ``settings.<field>``
+    module: str  # ``settings/<module>.py``
+    cls: str
+
+
+def settings_groups(
+    api_styles: list[str],
+    auth: str,
+    broker: str,
+    cache: str,
+    database: str,
+    service_discovery: str,
+) -> list[SettingsGroup]:
+    """The settings classes the answers bring, in the order ``Settings`` lists them."""
+    database_class = {"postgres": "DatabaseSettings", "mongo": "MongoSettings"}[database]
+    chosen = [
+        (True, SettingsGroup("database", database, database_class)),
+        (cache == "redis" or broker == "redis", SettingsGroup("redis", "redis", "RedisSettings")),
+        (cache == "redis", SettingsGroup("cache", "cache", "CacheSettings")),
+        (broker != "none", SettingsGroup("events", "events", "EventSettings")),
+        (broker == "rabbitmq", SettingsGroup("rabbitmq", "rabbitmq", "RabbitMQSettings")),
+        (broker == "kafka", SettingsGroup("kafka", "kafka", "KafkaSettings")),
+        (service_discovery == "consul", SettingsGroup("consul", "consul", "ConsulSettings")),
+        ("grpc" in api_styles, SettingsGroup("grpc", "grpc", "GrpcSettings")),
+        (auth == "jwt", SettingsGroup("jwt", "auth", "JwtSettings")),
+        (auth == "jwt", SettingsGroup("passwords", "auth", "PasswordSettings")),
+    ]
+    return [group for wanted, group in chosen if wanted]
+
+
 def pack_imports(chosen: list[Pack]) -> list[tuple[str, str]]:
     """``(module, name)`` of everything ``bootstrap.py`` imports from ``packs/``, in import
     order: the chosen packs' classes and the service's own ``local_packs``."""
     return sorted([(pack.module, pack.cls) for pack in chosen] + [("local", "local_packs")])
 
 
+def settings_imports(groups: list[SettingsGroup]) -> list[tuple[str, str]]:
+    """``(module, "ClassA, ClassB")`` for each settings module the groups come from, sorted."""
+    modules: dict[str, list[str]] = {}
+    for group in groups:
+        modules.setdefault(group.module, []).append(group.cls)
+    return [(module, ", ".join(sorted(names))) for module, names in sorted(modules.items())]
+
+
 class PacksExtension(Extension):
-    """Exposes ``packs(...)`` and ``| pack_imports`` to every template file."""
+    """Exposes ``packs(...)``, ``settings_groups(...)`` and the ``| pack_imports`` and
+    ``| settings_imports`` filters to every template file."""
 
     def __init__(self, environment: Environment) -> None:
         super().__init__(environment)
         environment.globals["packs"] = packs
+        environment.globals["settings_groups"] = settings_groups
+        environment.filters["settings_imports"] = settings_imports
         environment.filters["pack_imports"] = pack_imports

@@ -66,7 +66,7 @@ def test_pool_sizes_are_computed_from_the_tuning_answers(
     tmp_path: Path, expected: int, peak: int, pool: int, overflow: int
 ) -> None:
     project = render(tmp_path / "svc", expected_concurrency=expected, peak_concurrency=peak)
-    settings = (project / "src/my_service/settings.py").read_text()
+    settings = (project / "src/my_service/settings/postgres.py").read_text()
     assert f"pool_size: int = Field(default={pool}, ge=1)" in settings
     assert f"max_overflow: int = Field(default={overflow}, ge=0)" in settings
 
