@@ -103,8 +103,9 @@ def pack_imports(chosen: list[Pack]) -> list[tuple[str, str]]:
 
 
 def settings_imports(groups: list[SettingsGroup]) -> list[tuple[str, str]]:
-    """``(module, "ClassA, ClassB")`` for each settings module the groups come from, sorted."""
-    modules: dict[str, list[str]] = {}
+    """``(module, "ClassA, ClassB")`` for each settings module ``Settings`` imports from,
+    sorted: the groups' modules, and ``base`` for the class every group derives from."""
+    modules: dict[str, list[str]] = {"base": ["ServiceSettings"]}
     for group in groups:
         modules.setdefault(group.module, []).append(group.cls)
     return [(module, ", ".join(sorted(names))) for module, names in sorted(modules.items())]

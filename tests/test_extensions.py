@@ -1,7 +1,7 @@
 import pytest
 
 from extensions.naming import package_name_error, project_name_error, slug_error, slugify
-from extensions.packs import PACKS, pack_imports, packs
+from extensions.packs import PACKS, pack_imports, packs, settings_groups, settings_imports
 from extensions.tuning import max_overflow, pool_size
 
 
@@ -71,3 +71,25 @@ def test_every_option_chooses_its_pack_and_imports_sort_like_ruff() -> None:
     imports = pack_imports(everything)
     assert [module for module, _ in imports] == sorted(module for module, _ in imports)
     assert ("local", "local_packs") in imports
+
+
+def test_settings_are_imported_once_per_module_with_the_shared_base() -> None:
+    groups = settings_groups(["grpc"], "jwt", "redis", "redis", "mongo", "none")
+    assert [group.field for group in groups] == [
+        "database",
+        "redis",
+        "cache",
+        "events",
+        "grpc",
+        "jwt",
+        "passwords",
+    ]
+    assert settings_imports(groups) == [
+        ("auth", "JwtSettings, PasswordSettings"),
+        ("base", "ServiceSettings"),
+        ("cache", "CacheSettings"),
+        ("events", "EventSettings"),
+        ("grpc", "GrpcSettings"),
+        ("mongo", "MongoSettings"),
+        ("redis", "RedisSettings"),
+    ]
