@@ -96,6 +96,27 @@ def settings_groups(
     return [group for wanted, group in chosen if wanted]
 
 
+def compose_parts(
+    api_styles: list[str],
+    auth: str,
+    broker: str,
+    cache: str,
+    database: str,
+    service_discovery: str,
+) -> list[str]:
+    """The folders under ``packs/`` whose ``compose.jinja`` adds to ``compose.yaml``: the
+    servers the service needs, then what the app itself needs configured or exposed."""
+    chosen = [
+        (True, database),
+        (cache == "redis" or broker == "redis", "redis"),
+        (broker in ("rabbitmq", "kafka"), broker),
+        (service_discovery == "consul", "consul"),
+        (auth == "jwt", "auth"),
+        ("grpc" in api_styles, "grpc"),
+    ]
+    return [part for wanted, part in chosen if wanted]
+
+
 def pack_imports(chosen: list[Pack]) -> list[tuple[str, str]]:
     """``(module, name)`` of everything ``bootstrap.py`` imports from ``packs/``, in import
     order: the chosen packs' classes and the service's own ``local_packs``."""
@@ -112,12 +133,13 @@ def settings_imports(groups: list[SettingsGroup]) -> list[tuple[str, str]]:
 
 
 class PacksExtension(Extension):
-    """Exposes ``packs(...)``, ``settings_groups(...)`` and the ``| pack_imports`` and
-    ``| settings_imports`` filters to every template file."""
+    """Exposes ``packs(...)``, ``settings_groups(...)``, ``compose_parts(...)`` and the
+    ``| pack_imports`` and ``| settings_imports`` filters to every template file."""
 
     def __init__(self, environment: Environment) -> None:
         super().__init__(environment)
         environment.globals["packs"] = packs
         environment.globals["settings_groups"] = settings_groups
+        environment.globals["compose_parts"] = compose_parts
         environment.filters["settings_imports"] = settings_imports
         environment.filters["pack_imports"] = pack_imports

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import ast
 import functools
+import glob
 import hashlib
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import ExitStack
@@ -23,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from jinja2 import Template, meta
+from jinja2 import Template, meta, nodes
 
 from tests.copier_internals import copier_rendering
 
@@ -84,8 +85,16 @@ class Matrix:
     def close(self) -> None:
         self._stack.close()
 
-    def _variables(self, source: str) -> set[str]:
-        return set(meta.find_undeclared_variables(self.env.parse(source)))
+    def _variables(self, source: str, seen: frozenset[str] = frozenset()) -> set[str]:
+        """The variables ``source`` reads, with those of every template it includes or
+        imports (found by name under the template's root; a name built from variables, such
+        as ``'packs/' ~ pack ~ '/env.jinja'``, stands for every file it can name)."""
+        tree = self.env.parse(source)
+        variables = set(meta.find_undeclared_variables(tree))
+        for name in sorted(_referenced(tree, self.subdirectory.parent) - seen):
+            text = (self.subdirectory.parent / name).read_text()
+            variables |= self._variables(text, seen | {name})
+        return variables
 
     def _scan(
         self, choice: set[str], depends: Mapping[str, set[str]], answers_file: str
@@ -160,6 +169,29 @@ class Matrix:
                 if path is not None:
                     files[path] = text
         return dict(sorted(files.items()))
+
+
+def _name_pattern(node: nodes.Expr) -> str | None:
+    """A glob for the template names an include's expression can give, or None."""
+    if isinstance(node, nodes.Const) and isinstance(node.value, str):
+        return glob.escape(node.value)
+    if isinstance(node, nodes.Concat):
+        parts = [_name_pattern(part) for part in node.nodes]
+        return "".join(part if part is not None else "*" for part in parts)
+    return None
+
+
+def _referenced(tree: nodes.Template, root: Path) -> set[str]:
+    """The files under ``root`` that the template's includes and imports can name."""
+    found: set[str] = set()
+    for node in tree.find_all((nodes.Include, nodes.Import, nodes.FromImport)):
+        targets = node.template.items if isinstance(node.template, nodes.List) else [node.template]
+        for target in targets:
+            pattern = _name_pattern(target)
+            if pattern is None:
+                raise ValueError(f"cannot tell which templates {target!r} names")
+            found.update(str(path.relative_to(root)) for path in root.glob(pattern))
+    return found
 
 
 def digest(files: Mapping[str, str], prefixes: tuple[str, ...] = ()) -> str:

@@ -65,10 +65,10 @@ def wait_for_http(url: str, attempts: int = 100) -> None:
 
 
 def working_copy(destination: Path) -> Path:
-    """What copier reads of this working tree (questions, extensions, ``template/``), copied
+    """What copier reads of this working tree (questions, extensions, packs, ``template/``), copied
     outside git, so that rendering it many times skips a clone per render."""
     shutil.copy2(ROOT / "copier.yml", destination / "copier.yml")
-    for folder in ("extensions", "template"):
+    for folder in ("extensions", "packs", "template"):
         shutil.copytree(
             ROOT / folder, destination / folder, ignore=shutil.ignore_patterns("__pycache__")
         )
