@@ -117,6 +117,17 @@ def compose_parts(
     return [part for wanted, part in chosen if wanted]
 
 
+def readme_sections(broker: str, cache: str, database: str, service_discovery: str) -> list[str]:
+    """The folders under ``packs/`` whose ``README.md.jinja`` is a section of the README."""
+    chosen = [
+        (cache == "redis", "cache"),
+        (broker != "none", "events"),
+        (service_discovery == "consul", "consul"),
+        (database == "mongo", "mongo"),
+    ]
+    return [section for wanted, section in chosen if wanted]
+
+
 def pack_imports(chosen: list[Pack]) -> list[tuple[str, str]]:
     """``(module, name)`` of everything ``bootstrap.py`` imports from ``packs/``, in import
     order: the chosen packs' classes and the service's own ``local_packs``."""
@@ -133,13 +144,15 @@ def settings_imports(groups: list[SettingsGroup]) -> list[tuple[str, str]]:
 
 
 class PacksExtension(Extension):
-    """Exposes ``packs(...)``, ``settings_groups(...)``, ``compose_parts(...)`` and the
-    ``| pack_imports`` and ``| settings_imports`` filters to every template file."""
+    """Exposes ``packs(...)``, ``settings_groups(...)``, ``compose_parts(...)``,
+    ``readme_sections(...)`` and the ``| pack_imports`` and ``| settings_imports`` filters to
+    every template file."""
 
     def __init__(self, environment: Environment) -> None:
         super().__init__(environment)
         environment.globals["packs"] = packs
         environment.globals["settings_groups"] = settings_groups
         environment.globals["compose_parts"] = compose_parts
+        environment.globals["readme_sections"] = readme_sections
         environment.filters["settings_imports"] = settings_imports
         environment.filters["pack_imports"] = pack_imports
