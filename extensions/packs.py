@@ -117,6 +117,32 @@ def compose_parts(
     return [part for wanted, part in chosen if wanted]
 
 
+def dependency_parts(
+    api_styles: list[str],
+    auth: str,
+    broker: str,
+    cache: str,
+    database: str,
+    observability: list[str],
+    service_discovery: str,
+) -> list[str]:
+    """The folders under ``packs/`` whose ``pyproject.jinja`` adds dependencies and tool
+    settings to ``pyproject.toml``, in the order the dependencies are listed."""
+    chosen = [
+        (auth == "jwt", "auth"),
+        ("graphql" in api_styles, "graphql"),
+        ("grpc" in api_styles, "grpc"),
+        (True, database),
+        (cache == "redis" or broker == "redis", "redis"),
+        (broker in ("rabbitmq", "kafka"), broker),
+        (service_discovery == "consul", "consul"),
+        (broker != "none" or service_discovery == "consul", "resilience"),
+        ("metrics" in observability, "metrics"),
+        ("tracing" in observability, "tracing"),
+    ]
+    return [part for wanted, part in chosen if wanted]
+
+
 def readme_sections(broker: str, cache: str, database: str, service_discovery: str) -> list[str]:
     """The folders under ``packs/`` whose ``README.md.jinja`` is a section of the README."""
     chosen = [
@@ -144,9 +170,9 @@ def settings_imports(groups: list[SettingsGroup]) -> list[tuple[str, str]]:
 
 
 class PacksExtension(Extension):
-    """Exposes ``packs(...)``, ``settings_groups(...)``, ``compose_parts(...)``,
-    ``readme_sections(...)`` and the ``| pack_imports`` and ``| settings_imports`` filters to
-    every template file."""
+    """Exposes the lists above (``packs(...)``, ``settings_groups(...)``,
+    ``compose_parts(...)``, ``dependency_parts(...)``, ``readme_sections(...)``) and the
+    ``| pack_imports`` and ``| settings_imports`` filters to every template file."""
 
     def __init__(self, environment: Environment) -> None:
         super().__init__(environment)
@@ -154,5 +180,6 @@ class PacksExtension(Extension):
         environment.globals["settings_groups"] = settings_groups
         environment.globals["compose_parts"] = compose_parts
         environment.globals["readme_sections"] = readme_sections
+        environment.globals["dependency_parts"] = dependency_parts
         environment.filters["settings_imports"] = settings_imports
         environment.filters["pack_imports"] = pack_imports
