@@ -1,68 +1,52 @@
-"""The option packs: which answers bring which pack into a rendered service, in start order.
+"""The option packs: what each option brings, read from its manifest, ``packs/<name>/pack.yml``.
 
-Each pack is one module under ``src/<package>/packs/`` with one ``Pack`` subclass. The
-composition root (``bootstrap.py``) imports the chosen ones with ``packs(...)`` and runs
-their hooks in the order listed here, then the service's own (``packs/local.py``): metrics
-first, so that every later pack can report to it; the broker before Consul, so that on
-shutdown (the reverse order) the instance deregisters before its consumers leave their
-groups; the authentication pack before the cache, whose user service hashes passwords
-too; the API styles last, once every collaborator they hand to the use cases exists.
+A manifest says when the pack is chosen (a Jinja expression over the answers), where it
+stands in the order the packs are listed and started, its Python ``Pack`` class (a module
+``src/<package>/packs/<name>.py``), its settings classes (``settings/<name>.py``), the
+words that must not appear in a service that did not choose it, and its files. Beside the
+manifest, the pack's pieces of the shared files: ``env.jinja`` (``.env.example``),
+``config.md.jinja`` and ``README.md.jinja`` (the README), ``compose.jinja`` and
+``pyproject.jinja`` (a macro per place of ``compose.yaml`` and ``pyproject.toml``).
+
+The order is the start order of the Python packs too: metrics first, so that every later
+pack can report to it; the broker before Consul, so that on shutdown (the reverse order)
+the instance deregisters before its consumers leave their groups; the authentication pack
+before the cache, whose user service hashes passwords too; the API styles last, once every
+collaborator they hand to the use cases exists.
 """
 
 from __future__ import annotations
 
-from typing import NamedTuple
+import functools
+from pathlib import Path
+from typing import Any, NamedTuple
 
+import yaml
 from jinja2 import Environment
 from jinja2.ext import Extension
 
-
-class Pack(NamedTuple):
-    module: str
-    cls: str
-    question: str
-    value: str  # the answer that chooses it; "*" is any answer but "none"
+PACKS_FOLDER = Path(__file__).resolve().parents[1] / "packs"
 
 
-PACKS = (
-    Pack("metrics", "MetricsPack", "observability", "metrics"),
-    Pack("events", "EventsPack", "broker", "*"),
-    Pack("consul", "ConsulPack", "service_discovery", "consul"),
-    Pack("auth", "AuthPack", "auth", "jwt"),
-    Pack("cache", "CachePack", "cache", "redis"),
-    Pack("tracing", "TracingPack", "observability", "tracing"),
-    Pack("rest", "RestPack", "api_styles", "rest"),
-    Pack("graphql", "GraphQLPack", "api_styles", "graphql"),
-    Pack("grpc", "GrpcPack", "api_styles", "grpc"),
-)
+class Part(NamedTuple):
+    name: str
+    when: str
+    order: int
+    pack: str | None  # the Python pack's class, in src/<package>/packs/<name>.py
+    settings: dict[str, str]  # settings.<field>: class, in settings/<name>.py
+    trace: str | None
+    files: tuple[str, ...]
 
+    @property
+    def module(self) -> str:
+        return self.name
 
-def chosen(pack: Pack, answer: object) -> bool:
-    if pack.value == "*":
-        return answer not in (None, "none", [])
-    if isinstance(answer, list | tuple):
-        return pack.value in answer
-    return answer == pack.value
+    @property
+    def cls(self) -> str | None:
+        return self.pack
 
-
-def packs(
-    api_styles: list[str],
-    auth: str,
-    broker: str,
-    cache: str,
-    observability: list[str],
-    service_discovery: str,
-) -> list[Pack]:
-    """The chosen packs, in start order (``| sort`` gives them in import order)."""
-    answers = {
-        "api_styles": api_styles,
-        "auth": auth,
-        "broker": broker,
-        "cache": cache,
-        "observability": observability,
-        "service_discovery": service_discovery,
-    }
-    return [pack for pack in PACKS if chosen(pack, answers[pack.question])]
+    def has(self, piece: str) -> bool:
+        return (PACKS_FOLDER / self.name / piece).is_file()
 
 
 class SettingsGroup(NamedTuple):
@@ -71,53 +55,47 @@ class SettingsGroup(NamedTuple):
     cls: str
 
 
-def settings_groups(
-    api_styles: list[str],
-    auth: str,
-    broker: str,
-    cache: str,
-    database: str,
-    service_discovery: str,
-) -> list[SettingsGroup]:
-    """The settings classes the answers bring, in the order ``Settings`` lists them."""
-    database_class = {"postgres": "DatabaseSettings", "mongo": "MongoSettings"}[database]
-    chosen = [
-        (True, SettingsGroup("database", database, database_class)),
-        (cache == "redis" or broker == "redis", SettingsGroup("redis", "redis", "RedisSettings")),
-        (cache == "redis", SettingsGroup("cache", "cache", "CacheSettings")),
-        (broker != "none", SettingsGroup("events", "events", "EventSettings")),
-        (broker == "rabbitmq", SettingsGroup("rabbitmq", "rabbitmq", "RabbitMQSettings")),
-        (broker == "kafka", SettingsGroup("kafka", "kafka", "KafkaSettings")),
-        (service_discovery == "consul", SettingsGroup("consul", "consul", "ConsulSettings")),
-        ("grpc" in api_styles, SettingsGroup("grpc", "grpc", "GrpcSettings")),
-        (auth == "jwt", SettingsGroup("jwt", "auth", "JwtSettings")),
-        (auth == "jwt", SettingsGroup("passwords", "auth", "PasswordSettings")),
+@functools.cache
+def manifests() -> tuple[Part, ...]:
+    """Every pack's manifest, in order."""
+    found = []
+    for path in sorted(PACKS_FOLDER.glob("*/pack.yml")):
+        data = yaml.safe_load(path.read_text())
+        found.append(
+            Part(
+                name=path.parent.name,
+                when=data["when"],
+                order=data["order"],
+                pack=data.get("pack"),
+                settings=dict(data.get("settings", {})),
+                trace=data.get("trace"),
+                files=tuple(data.get("files", ())),
+            )
+        )
+    return tuple(sorted(found, key=lambda part: part.order))
+
+
+@functools.cache
+def _condition(expression: str) -> Any:
+    return Environment().compile_expression(expression)
+
+
+def chosen(part: Part, answers: dict[str, Any]) -> bool:
+    return bool(_condition(part.when)(**answers))
+
+
+def chosen_parts(answers: dict[str, Any], having: str | None = None) -> list[Part]:
+    """The packs the answers choose, in order; with ``having``, only those with that piece
+    (``"pack"``: a Python pack; otherwise a file beside the manifest)."""
+    return [
+        part
+        for part in manifests()
+        if chosen(part, answers)
+        and (having is None or (part.pack is not None if having == "pack" else part.has(having)))
     ]
-    return [group for wanted, group in chosen if wanted]
 
 
-def compose_parts(
-    api_styles: list[str],
-    auth: str,
-    broker: str,
-    cache: str,
-    database: str,
-    service_discovery: str,
-) -> list[str]:
-    """The folders under ``packs/`` whose ``compose.jinja`` adds to ``compose.yaml``: the
-    servers the service needs, then what the app itself needs configured or exposed."""
-    chosen = [
-        (True, database),
-        (cache == "redis" or broker == "redis", "redis"),
-        (broker in ("rabbitmq", "kafka"), broker),
-        (service_discovery == "consul", "consul"),
-        (auth == "jwt", "auth"),
-        ("grpc" in api_styles, "grpc"),
-    ]
-    return [part for wanted, part in chosen if wanted]
-
-
-def dependency_parts(
+def parts(
     api_styles: list[str],
     auth: str,
     broker: str,
@@ -125,39 +103,36 @@ def dependency_parts(
     database: str,
     observability: list[str],
     service_discovery: str,
-) -> list[str]:
-    """The folders under ``packs/`` whose ``pyproject.jinja`` adds dependencies and tool
-    settings to ``pyproject.toml``, in the order the dependencies are listed."""
-    chosen = [
-        (auth == "jwt", "auth"),
-        ("graphql" in api_styles, "graphql"),
-        ("grpc" in api_styles, "grpc"),
-        (True, database),
-        (cache == "redis" or broker == "redis", "redis"),
-        (broker in ("rabbitmq", "kafka"), broker),
-        (service_discovery == "consul", "consul"),
-        (broker != "none" or service_discovery == "consul", "resilience"),
-        ("metrics" in observability, "metrics"),
-        ("tracing" in observability, "tracing"),
+    having: str | None = None,
+) -> list[Part]:
+    """``chosen_parts`` for a template, which names every answer it passes (so that the
+    template's readers, and the tests' matrix, see what it depends on)."""
+    answers = {
+        "api_styles": api_styles,
+        "auth": auth,
+        "broker": broker,
+        "cache": cache,
+        "database": database,
+        "observability": observability,
+        "service_discovery": service_discovery,
+    }
+    return chosen_parts(answers, having)
+
+
+def settings_groups(chosen: list[Part]) -> list[SettingsGroup]:
+    """The settings classes of the chosen packs, in the order ``Settings`` lists them."""
+    return [
+        SettingsGroup(field, part.name, cls)
+        for part in chosen
+        for field, cls in part.settings.items()
     ]
-    return [part for wanted, part in chosen if wanted]
 
 
-def readme_sections(broker: str, cache: str, database: str, service_discovery: str) -> list[str]:
-    """The folders under ``packs/`` whose ``README.md.jinja`` is a section of the README."""
-    chosen = [
-        (cache == "redis", "cache"),
-        (broker != "none", "events"),
-        (service_discovery == "consul", "consul"),
-        (database == "mongo", "mongo"),
-    ]
-    return [section for wanted, section in chosen if wanted]
-
-
-def pack_imports(chosen: list[Pack]) -> list[tuple[str, str]]:
+def pack_imports(chosen: list[Part]) -> list[tuple[str, str]]:
     """``(module, name)`` of everything ``bootstrap.py`` imports from ``packs/``, in import
     order: the chosen packs' classes and the service's own ``local_packs``."""
-    return sorted([(pack.module, pack.cls) for pack in chosen] + [("local", "local_packs")])
+    classes = [(part.name, part.pack) for part in chosen if part.pack is not None]
+    return sorted([*classes, ("local", "local_packs")])
 
 
 def settings_imports(groups: list[SettingsGroup]) -> list[tuple[str, str]]:
@@ -170,16 +145,12 @@ def settings_imports(groups: list[SettingsGroup]) -> list[tuple[str, str]]:
 
 
 class PacksExtension(Extension):
-    """Exposes the lists above (``packs(...)``, ``settings_groups(...)``,
-    ``compose_parts(...)``, ``dependency_parts(...)``, ``readme_sections(...)``) and the
-    ``| pack_imports`` and ``| settings_imports`` filters to every template file."""
+    """Exposes ``parts(...)`` and the ``| settings_groups``, ``| pack_imports`` and
+    ``| settings_imports`` filters to every template file."""
 
     def __init__(self, environment: Environment) -> None:
         super().__init__(environment)
-        environment.globals["packs"] = packs
-        environment.globals["settings_groups"] = settings_groups
-        environment.globals["compose_parts"] = compose_parts
-        environment.globals["readme_sections"] = readme_sections
-        environment.globals["dependency_parts"] = dependency_parts
-        environment.filters["settings_imports"] = settings_imports
+        environment.globals["parts"] = parts
+        environment.filters["settings_groups"] = settings_groups
         environment.filters["pack_imports"] = pack_imports
+        environment.filters["settings_imports"] = settings_imports

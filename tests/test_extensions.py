@@ -1,7 +1,7 @@
 import pytest
 
 from extensions.naming import package_name_error, project_name_error, slug_error, slugify
-from extensions.packs import PACKS, pack_imports, packs, settings_groups, settings_imports
+from extensions.packs import manifests, pack_imports, parts, settings_groups, settings_imports
 from extensions.tuning import max_overflow, pool_size
 
 
@@ -47,47 +47,76 @@ SET_BEFORE = [
     ("events", "consul"),  # on shutdown, the instance deregisters before consumers leave
     ("cache", "grpc"),  # breakers and services exist before the server starts
 ]
+EVERYTHING = {
+    "api_styles": ["rest", "graphql", "grpc"],
+    "auth": "jwt",
+    "broker": "kafka",
+    "cache": "redis",
+    "database": "mongo",
+    "observability": ["metrics", "tracing"],
+    "service_discovery": "consul",
+}
 
 
 @pytest.mark.parametrize(("first", "then"), SET_BEFORE)
 def test_packs_start_in_an_order_that_sets_what_later_ones_read(first: str, then: str) -> None:
-    order = [pack.module for pack in PACKS]
+    order = [part.name for part in manifests()]
     assert order.index(first) < order.index(then)
 
 
-def test_every_option_chooses_its_pack_and_imports_sort_like_ruff() -> None:
-    everything = packs(
-        api_styles=["rest", "graphql", "grpc"],
-        auth="jwt",
-        broker="kafka",
-        cache="redis",
-        observability=["metrics", "tracing"],
-        service_discovery="consul",
-    )
-    assert everything == list(PACKS)
-    assert packs(["grpc"], "none", "none", "none", [], "none") == [
-        pack for pack in PACKS if pack.module == "grpc"
+def test_every_manifest_is_complete_and_its_orders_unique() -> None:
+    found = manifests()
+    assert len({part.order for part in found}) == len(found)
+    for part in found:
+        assert part.when, part.name
+        assert part.trace or part.pack or part.settings or part.has("pyproject.jinja"), part.name
+
+
+def test_the_answers_choose_the_packs_and_imports_sort_like_ruff() -> None:
+    everything = parts(**EVERYTHING, having="pack")
+    assert [part.pack for part in everything] == [
+        "MetricsPack",
+        "EventsPack",
+        "ConsulPack",
+        "AuthPack",
+        "CachePack",
+        "TracingPack",
+        "RestPack",
+        "GraphQLPack",
+        "GrpcPack",
     ]
+    minimal = {
+        **EVERYTHING,
+        "api_styles": ["grpc"],
+        "auth": "none",
+        "broker": "none",
+        "cache": "none",
+        "observability": [],
+        "service_discovery": "none",
+    }
+    assert [part.name for part in parts(**minimal)] == ["mongo", "grpc"]
     imports = pack_imports(everything)
     assert [module for module, _ in imports] == sorted(module for module, _ in imports)
     assert ("local", "local_packs") in imports
 
 
 def test_settings_are_imported_once_per_module_with_the_shared_base() -> None:
-    groups = settings_groups(["grpc"], "jwt", "redis", "redis", "mongo", "none")
+    groups = settings_groups(parts(**{**EVERYTHING, "broker": "redis"}))
     assert [group.field for group in groups] == [
         "database",
         "redis",
-        "cache",
         "events",
-        "grpc",
+        "consul",
         "jwt",
         "passwords",
+        "cache",
+        "grpc",
     ]
     assert settings_imports(groups) == [
         ("auth", "JwtSettings, PasswordSettings"),
         ("base", "ServiceSettings"),
         ("cache", "CacheSettings"),
+        ("consul", "ConsulSettings"),
         ("events", "EventSettings"),
         ("grpc", "GrpcSettings"),
         ("mongo", "MongoSettings"),

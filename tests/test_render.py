@@ -9,6 +9,7 @@ files must match the matrix's, and each is imported and unit-tested.
 
 from __future__ import annotations
 
+import fnmatch
 import functools
 import hashlib
 import itertools
@@ -19,12 +20,13 @@ import shutil
 import subprocess
 import sys
 import tomllib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from extensions.packs import chosen, manifests
 from scripts.combinations import Answers, choice_keys, describe, invalid_combinations
 from tests.buckets import buckets, dealt, sliced
 from tests.matrix import Matrix, TemplateFile, hashable, unresolved_imports
@@ -40,48 +42,30 @@ CODE = ("src/", "tests/", "protos/", "pyproject.toml")
 # What the Copier tasks add to a project: generated gRPC stubs, the development .env.
 TASK_OUTPUT = re.compile(r"_pb2(_grpc)?\.pyi?$|^\.env$")
 
-# Words that must not appear anywhere in a project that did not choose the option.
-TRACES: dict[tuple[str, str], str] = {
-    ("cache", "redis"): r"redis",
-    ("broker", "rabbitmq"): r"rabbit|aio.pika",
-    ("broker", "kafka"): r"kafka",
-    ("broker", "redis"): r"pub.?sub",
-    ("broker", "*"): r"outbox|inbox|dead.letter|consumer.group",
-    ("auth", "jwt"): r"jwt|oauth2|bearer|bcrypt|refresh.token",
-    ("jwt_algorithm", "HS256"): r"JWT_SECRET",
-    ("jwt_algorithm", "RS256"): r"RS256|JWT_PRIVATE_KEY|jwks",
-    ("service_discovery", "consul"): r"consul",
-    ("database", "mongo"): r"mongo",
-    ("database", "postgres"): r"postgres|sqlalchemy|alembic|asyncpg",
-    ("api_styles", "graphql"): r"graphql|strawberry",
-    ("api_styles", "grpc"): r"grpc|\.proto(?![.\w])",
-    ("api_styles", "rest"): r"entrypoints[./]rest\b",
-    ("observability", "metrics"): r"prometheus|/metrics",
-    ("observability", "tracing"): r"opentelemetry|otel",
-    ("deployment", "docker"): r"dockerfile|compose\.yaml|docker compose",
-    ("deployment", "kubernetes"): r"kubernetes|kustomiz|k8s",
-    ("ci_provider", "github"): r"\.github|github actions",
-}
-# An option whose words another choice legitimately uses: Redis as the cache or the broker.
-ALSO_CHOSEN_BY = {("cache", "redis"): ("broker", "redis")}
+# Words that must not appear anywhere in a project that did not choose the pack, by pack
+# (its manifest's ``trace``).
+PARTS = {part.name: part for part in manifests()}
+TRACES = {part.name: part.trace for part in manifests() if part.trace}
 
 
-def chosen(answers: dict[str, Any], option: tuple[str, str]) -> bool:
-    """Whether the answers chose the option; ``*`` stands for any choice but ``none``."""
-    key, value = option
-    answer = answers.get(key)
-    if value == "*":
-        return answer not in (None, "none", [])
-    return value == answer or (isinstance(answer, list) and value in answer)
+def unchosen(answers: dict[str, Any]) -> list[str]:
+    return [name for name in TRACES if not chosen(PARTS[name], answers)]
 
 
-def unchosen(answers: dict[str, Any]) -> list[tuple[str, str]]:
-    return [
-        option
-        for option in TRACES
-        if not chosen(answers, option)
-        and not (option in ALSO_CHOSEN_BY and chosen(answers, ALSO_CHOSEN_BY[option]))
-    ]
+def misplaced_files(answers: dict[str, Any], names: Iterable[str]) -> list[str]:
+    """What contradicts the manifests' ``files``: a pattern of a chosen pack that matches
+    no file of the project, or a file that a pack the answers did not choose lists."""
+    names = list(names)
+    problems = []
+    for part in manifests():
+        wanted = chosen(part, answers)
+        for pattern in part.files:
+            matching = fnmatch.filter(names, pattern)
+            if wanted and not matching:
+                problems.append(f"{part.name} is chosen, yet no file is {pattern}")
+            if not wanted and matching:
+                problems.append(f"{part.name} is not chosen, yet {matching} are there")
+    return problems
 
 
 # The combinations whose dependencies, together, cover every other combination's.
@@ -209,7 +193,7 @@ def compiles(name: str, text: str) -> bool:
 
 
 @functools.cache
-def traces_in(name: str, text: str) -> frozenset[tuple[str, str]]:
+def traces_in(name: str, text: str) -> frozenset[str]:
     """The options whose words appear in the file (its name or its text)."""
     return frozenset(
         option
@@ -306,6 +290,7 @@ def test_every_combination_renders_clean_code(
             assert hits == [], (
                 f"{where}: {option} was not chosen, yet {TRACES[option]!r} is in {hits}"
             )
+        assert misplaced_files(answers, files) == [], where
         tree = tuple(id(text) for name, text in sorted(files.items()) if name.endswith(".py"))
         if tree not in imports_checked:
             imports_checked.add(tree)
