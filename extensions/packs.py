@@ -2,8 +2,8 @@
 
 A manifest says when the pack is chosen (a Jinja expression over the answers), where it
 stands in the order the packs are listed and started, its Python ``Pack`` class (a module
-``src/<package>/packs/<name>.py``), its settings classes (``settings/<name>.py``), the
-words that must not appear in a service that did not choose it, and its files. Beside the
+``src/<package>/packs/<name>.py``), its settings classes (``settings/<name>.py``), its test
+fixtures, the words that must not appear in a service that did not choose it, and its files. Beside the
 manifest, the pack's pieces of the shared files: ``env.jinja`` (``.env.example``),
 ``config.md.jinja`` and ``README.md.jinja`` (the README), ``compose.jinja`` and
 ``pyproject.jinja`` (a macro per place of ``compose.yaml`` and ``pyproject.toml``).
@@ -36,6 +36,7 @@ class Part(NamedTuple):
     settings: dict[str, str]  # settings.<field>: class, in settings/<name>.py
     trace: str | None
     files: tuple[str, ...]
+    fixtures: str | None  # the module of its test fixtures, a pytest plugin
 
     @property
     def module(self) -> str:
@@ -70,6 +71,7 @@ def manifests() -> tuple[Part, ...]:
                 settings=dict(data.get("settings", {})),
                 trace=data.get("trace"),
                 files=tuple(data.get("files", ())),
+                fixtures=data.get("fixtures"),
             )
         )
     return tuple(sorted(found, key=lambda part: part.order))

@@ -1,7 +1,15 @@
 import pytest
+import yaml
 
 from extensions.naming import package_name_error, project_name_error, slug_error, slugify
-from extensions.packs import manifests, pack_imports, parts, settings_groups, settings_imports
+from extensions.packs import (
+    PACKS_FOLDER,
+    manifests,
+    pack_imports,
+    parts,
+    settings_groups,
+    settings_imports,
+)
 from extensions.tuning import max_overflow, pool_size
 
 
@@ -62,6 +70,23 @@ EVERYTHING = {
 def test_packs_start_in_an_order_that_sets_what_later_ones_read(first: str, then: str) -> None:
     order = [part.name for part in manifests()]
     assert order.index(first) < order.index(then)
+
+
+def test_every_manifest_has_only_known_keys_of_the_right_kinds() -> None:
+    kinds = {
+        "when": str,
+        "order": int,
+        "pack": str,
+        "settings": dict,
+        "trace": str,
+        "files": list,
+        "fixtures": str,
+    }
+    for path in sorted(PACKS_FOLDER.glob("*/pack.yml")):
+        manifest = yaml.safe_load(path.read_text())
+        assert set(manifest) <= set(kinds), path
+        for key, value in manifest.items():
+            assert isinstance(value, kinds[key]), (path, key)
 
 
 def test_every_manifest_is_complete_and_its_orders_unique() -> None:
