@@ -7,16 +7,24 @@ import keyword
 import re
 import sys
 import unicodedata
+from pathlib import Path
 
 from jinja2 import Environment
 from jinja2.ext import Extension
 
 SLUG_PATTERN = re.compile(r"^[a-z][a-z0-9-]*$")
 
-# Names that would shadow a dependency every rendered service imports.
-RESERVED_PACKAGES = frozenset(
-    {"alembic", "fastapi", "pydantic", "redis", "sqlalchemy", "starlette", "tests", "uvicorn"}
-)
+# Every top-level module and distribution of every dependency a render can have
+# (``scripts/reserved_names.py`` writes the file; a template test keeps it current).
+RESERVED = json.loads((Path(__file__).with_name("reserved_names.json")).read_text())
+DEPENDENCY_MODULES = frozenset(RESERVED["modules"])
+DEPENDENCY_DISTRIBUTIONS = frozenset(RESERVED["distributions"])
+# Folders of the rendered project that are importable too.
+PROJECT_PACKAGES = frozenset({"tests", "migrations", "protos", "scripts"})
+# Words YAML 1.1 reads as booleans or null: a slug like these breaks the manifests it names.
+YAML_WORDS = frozenset({"y", "n", "yes", "no", "on", "off", "true", "false", "null"})
+# Kubernetes names (labels, services) are DNS labels: at most 63 characters.
+MAX_SLUG_LENGTH = 63
 
 
 def slugify(name: str) -> str:
@@ -52,6 +60,16 @@ def project_name_error(name: object) -> str:
         return "The project name must not start or end with spaces."
     if len(text) > 80:
         return "The project name must be at most 80 characters long."
+    if "<" in text or ">" in text:
+        return "The project name must not contain '<' or '>' (it titles HTML pages)."
+    return ""
+
+
+def person_error(text: object, what: str) -> str:
+    """An error message for a bad author name or e-mail, or '' when it is fine."""
+    value = str(text) if text is not None else ""
+    if not value.isprintable():
+        return f"The {what} must be one line of printable characters."
     return ""
 
 
@@ -65,6 +83,18 @@ def slug_error(slug: object) -> str:
         )
     if text.endswith("-") or "--" in text:
         return f"'{text}' is not a valid slug: no trailing or doubled dashes."
+    if len(text) > MAX_SLUG_LENGTH:
+        return (
+            f"'{text}' is too long: a slug names Kubernetes objects, "
+            f"{MAX_SLUG_LENGTH} characters at most."
+        )
+    if text in YAML_WORDS:
+        return f"'{text}' reads as a boolean or null in YAML files; pick another slug."
+    if text in DEPENDENCY_DISTRIBUTIONS:
+        return (
+            f"'{text}' is the name of a dependency of the service, "
+            "which would then depend on itself."
+        )
     return ""
 
 
@@ -82,8 +112,13 @@ def package_name_error(package: object) -> str:
         return f"'{text}' is a Python keyword and cannot name a package."
     if text in sys.stdlib_module_names:
         return f"'{text}' is a standard-library module; a package of that name would shadow it."
-    if text in RESERVED_PACKAGES:
-        return f"'{text}' would shadow a dependency of the rendered service; pick another name."
+    if text in DEPENDENCY_MODULES:
+        return (
+            f"'{text}' is a module of a dependency of the service; "
+            "a package of that name would shadow it."
+        )
+    if text in PROJECT_PACKAGES:
+        return f"'{text}' is a folder of the rendered project; pick another name."
     return ""
 
 
@@ -100,4 +135,5 @@ class NamingExtension(Extension):
             project_name_error=project_name_error,
             slug_error=slug_error,
             package_name_error=package_name_error,
+            person_error=person_error,
         )

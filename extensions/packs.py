@@ -3,8 +3,8 @@
 A manifest says when the pack is chosen (a Jinja expression over the answers), where it
 stands in the order the packs are listed and started, its Python ``Pack`` class (a module
 ``src/<package>/packs/<name>.py``), its settings classes (``settings/<name>.py``), its test
-fixtures, the words that must not appear in a service that did not choose it, and its files. Beside the
-manifest, the pack's pieces of the shared files: ``env.jinja`` (``.env.example``),
+fixtures, the words that must not appear in a service that did not choose it, and its
+files. Beside the manifest, the pack's pieces of the shared files: ``env.jinja`` (``.env.example``),
 ``config.md.jinja`` and ``README.md.jinja`` (the README), ``compose.jinja`` and
 ``pyproject.jinja`` (a macro per place of ``compose.yaml`` and ``pyproject.toml``).
 

@@ -25,10 +25,21 @@ def max_overflow(peak_concurrency: int) -> int:
     return max(0, math.ceil(OVERFLOW_SHARE * int(peak_concurrency)))
 
 
+def count_error(value: object, what: str, low: int, high: int) -> str:
+    """An error message for an answer that is not a whole number from ``low`` to ``high``,
+    or '' when it is one (the questions take text, so that a typo gets this message rather
+    than a failed conversion)."""
+    text = str(value).strip()
+    if not text.isdecimal() or not low <= int(text) <= high:
+        return f"{what} must be a whole number between {low} and {high}; '{text}' is not."
+    return ""
+
+
 class TuningExtension(Extension):
-    """Exposes the pool-sizing rules as Jinja filters."""
+    """Exposes the pool-sizing rules, and the check of their inputs, as Jinja filters."""
 
     def __init__(self, environment: Environment) -> None:
         super().__init__(environment)
         environment.filters["pool_size"] = pool_size
         environment.filters["max_overflow"] = max_overflow
+        environment.filters["count_error"] = count_error

@@ -89,8 +89,23 @@ BAD_ANSWERS = [
     ({"package_name": "match"}, "keyword"),
     ({"package_name": "json"}, "standard-library module"),
     ({"package_name": "asyncio"}, "standard-library module"),
-    ({"package_name": "fastapi"}, "shadow a dependency"),
-    ({"package_name": "tests"}, "shadow a dependency"),
+    ({"package_name": "fastapi"}, "module of a dependency"),
+    *(
+        ({"package_name": name}, "module of a dependency")
+        for name in ("jwt", "grpc", "google", "strawberry", "pytest", "asyncpg", "httpx")
+    ),
+    *(
+        ({"package_name": name}, "module of a dependency")
+        for name in ("pymongo", "pydantic_settings", "prometheus_client", "uvloop")
+    ),
+    ({"package_name": "tests"}, "folder of the rendered project"),
+    ({"project_name": "My <script>alert(1)</script>"}, "'<' or '>'"),
+    ({"project_slug": "fastapi"}, "depend on itself"),
+    ({"project_slug": "pydantic-settings"}, "depend on itself"),
+    *(({"project_slug": word}, "boolean or null in YAML") for word in ("yes", "true", "null")),
+    ({"project_slug": "s" + "-x" * 32}, "63 characters at most"),
+    ({"author_name": "Ada\nLovelace"}, "one line of printable characters"),
+    ({"author_email": "ada@example.com\n"}, "one line of printable characters"),
     ({"description": " "}, "must not be empty"),
     ({"author_email": "nobody"}, "not an e-mail address"),
     ({"api_styles": []}, "at least one API style"),
@@ -98,6 +113,8 @@ BAD_ANSWERS = [
     ({"database": "mysql"}, "Invalid choice"),
     ({"python_version": "3.10"}, "Invalid choice"),
     ({"expected_concurrency": 0}, "between 1 and 10000"),
+    ({"expected_concurrency": "abc"}, "whole number between 1 and 10000; 'abc' is not"),
+    ({"peak_concurrency": "1e3"}, "whole number between 1 and 20000"),
     ({"peak_concurrency": 10}, "at least the expected concurrency (25)"),
 ]
 

@@ -28,9 +28,10 @@ import pytest
 
 from extensions.packs import chosen, manifests
 from scripts.combinations import Answers, choice_keys, describe, invalid_combinations
+from scripts.reserved_names import reserved_names
 from tests.buckets import buckets, dealt, sliced
 from tests.matrix import Matrix, TemplateFile, hashable, unresolved_imports
-from tests.template import JINJA_LEFTOVER, fast_rendering, render, working_copy
+from tests.template import JINJA_LEFTOVER, ROOT, fast_rendering, render, working_copy
 
 # The valid combinations' static checks, in runs of 126 (of 32,256 combinations today).
 MATRIX_BUCKETS = 256
@@ -144,6 +145,18 @@ def shared_python(tmp_path_factory: pytest.TempPathFactory) -> Path:
         env=env,
     )
     return environment / "bin" / "python"
+
+
+def test_the_names_a_service_may_not_take_cover_every_dependency(shared_python: Path) -> None:
+    """``extensions/reserved_names.json`` holds every module and distribution of the
+    environment with every dependency any render can have."""
+    known = json.loads((ROOT / "extensions/reserved_names.json").read_text())
+    for kind, names in reserved_names(str(shared_python)).items():
+        missing = sorted(set(names) - set(known[kind]))
+        assert missing == [], (
+            f"{kind} {missing} are not in extensions/reserved_names.json: regenerate it with "
+            "`uv run python -m scripts.reserved_names <a python with every dependency>`"
+        )
 
 
 @pytest.fixture(scope="session")
