@@ -98,21 +98,33 @@ def test_an_untouched_project_updates_to_exactly_a_fresh_copy(
     assert "_commit: 1.1.0" in (project / ".copier-answers.yml").read_text()
 
 
+# What a team changes in its service: a route module, the README, and a module of its own.
+EDITED = ("README.md", f"{PACKAGE}/entrypoints/rest/users.py", f"{PACKAGE}/audit.py")
+
+
+def edit_like_a_team(project: Path) -> None:
+    readme = project / EDITED[0]
+    readme.write_text(readme.read_text().replace("## API", "## API\n\nOwned by the payments team."))
+    users = project / EDITED[1]
+    users.write_text(users.read_text() + "\n\n# Team note: keep routes thin.\n")
+    (project / EDITED[2]).write_text('"""Our own module."""\n')
+    commit_all(project, "local edits")
+
+
+def assert_the_team_edits_are_kept(project: Path) -> None:
+    assert conflicts(project) == []
+    assert "Owned by the payments team." in (project / EDITED[0]).read_text()
+    assert (project / EDITED[1]).read_text().endswith("# Team note: keep routes thin.\n")
+    assert (project / EDITED[2]).exists()
+
+
 def test_local_edits_survive_an_update(releases: Path, tmp_path: Path) -> None:
     project = copy(releases, "1.0.0", tmp_path / "svc")
-    users = project / PACKAGE / "entrypoints/rest/users.py"
-    users.write_text(users.read_text() + "\n\n# Team note: keep routes thin.\n")
-    readme = project / "README.md"
-    readme.write_text(readme.read_text().replace("## API", "## API\n\nOwned by the payments team."))
-    (project / PACKAGE / "audit.py").write_text('"""Our own module."""\n')
-    commit_all(project, "local edits")
+    edit_like_a_team(project)
 
     update(project, "1.1.0")
 
-    assert conflicts(project) == []
-    assert users.read_text().endswith("# Team note: keep routes thin.\n")
-    assert "Owned by the payments team." in readme.read_text()
-    assert (project / PACKAGE / "audit.py").exists()
+    assert_the_team_edits_are_kept(project)
     assert "timeout_seconds: float = 1.5" in (project / PACKAGE / "health.py").read_text()
     assert (project / PACKAGE / "py.typed").exists()
 
@@ -210,27 +222,17 @@ def last_and_next(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_a_service_of_the_last_release_updates_cleanly_and_keeps_its_edits(
     last_and_next: Path, tmp_path: Path, answers: dict[str, Any]
 ) -> None:
-    version = LAST_RELEASE[0]
-    project = copy(last_and_next, version, tmp_path / "svc", **answers)
-    users = project / PACKAGE / "entrypoints/rest/users.py"
-    users.write_text(users.read_text() + "\n\n# Team note: keep routes thin.\n")
-    readme = project / "README.md"
-    readme.write_text(readme.read_text().replace("## API", "## API\n\nOwned by the payments team."))
-    (project / PACKAGE / "audit.py").write_text('"""Our own module."""\n')
-    commit_all(project, "local edits")
+    project = copy(last_and_next, LAST_RELEASE[0], tmp_path / "svc", **answers)
+    edit_like_a_team(project)
 
     update(project, "0.5.0", **answers)
 
-    assert conflicts(project) == []
-    assert users.read_text().endswith("# Team note: keep routes thin.\n")
-    assert "Owned by the payments team." in readme.read_text()
-    assert (project / PACKAGE / "audit.py").exists()
+    assert_the_team_edits_are_kept(project)
     fresh = copy(last_and_next, "0.5.0", tmp_path / "fresh", **answers)
-    edited = {"README.md", f"{PACKAGE}/entrypoints/rest/users.py", f"{PACKAGE}/audit.py"}
-    updated = {
-        name: text for name, text in without_env(tree(project)).items() if name not in edited
-    }
-    expected = {name: text for name, text in without_env(tree(fresh)).items() if name not in edited}
+    updated, expected = (
+        {name: text for name, text in without_env(tree(root)).items() if name not in EDITED}
+        for root in (project, fresh)
+    )
     assert updated.keys() == expected.keys()
     assert updated == expected
 
