@@ -92,6 +92,8 @@ start_mongo() {
     if [ -s "$MONGO_PID" ] && kill -0 "$(cat "$MONGO_PID")" 2>/dev/null; then
         return
     fi
+    # A fresh store: nothing a previous run left (data, a lock) is read again.
+    rm -rf "$STATE_DIR/mongo"
     mkdir -p "$STATE_DIR/mongo"
     "$SECANTUSD" --host 127.0.0.1 --port "$MONGO_PORT" --storage-path "$STATE_DIR/mongo" \
         --log-level WARNING >"$STATE_DIR/mongo.log" 2>&1 &
@@ -99,9 +101,10 @@ start_mongo() {
     wait_for_port "$MONGO_PORT" "the MongoDB-compatible server" "$STATE_DIR/mongo.log"
 }
 
-# Returns once something listens on port $1; after 10 s, fails naming $2 and its log $3.
+# Returns once something listens on port $1; after 30 s (a loaded machine starts the
+# Python servers slowly), fails naming $2 and its log $3.
 wait_for_port() {
-    for _ in $(seq 100); do
+    for _ in $(seq 300); do
         (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return
         sleep 0.1
     done

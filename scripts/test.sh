@@ -9,6 +9,8 @@ source scripts/env.sh
 uv sync --quiet
 
 trap 'bash scripts/servers.sh stop' EXIT
-eval "$(bash scripts/servers.sh start)"
+# Assigned first, so that a server that does not start stops the run here (set -e).
+servers=$(bash scripts/servers.sh start)
+eval "$servers"
 
 uv run pytest -n "${PYTEST_WORKERS:-2}" "$@"
