@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 import yaml
-from jinja2 import Environment
+from jinja2 import Environment, meta
 from jinja2.ext import Extension
 
 PACKS_FOLDER = Path(__file__).resolve().parents[1] / "packs"
@@ -86,38 +86,36 @@ def chosen(part: Part, answers: dict[str, Any]) -> bool:
     return bool(_condition(part.when)(**answers))
 
 
-def chosen_parts(answers: dict[str, Any], having: str | None = None) -> list[Part]:
-    """The packs the answers choose, in order; with ``having``, only those with that piece
-    (``"pack"``: a Python pack; otherwise a file beside the manifest)."""
-    return [
-        part
-        for part in manifests()
-        if chosen(part, answers)
-        and (having is None or (part.pack is not None if having == "pack" else part.has(having)))
-    ]
+def has(part: Part, piece: str) -> bool:
+    """Whether the pack has ``piece``: ``"pack"`` (a Python pack), ``"settings"``,
+    ``"fixtures"``, or the name of a file beside its manifest."""
+    if piece == "pack":
+        return part.pack is not None
+    if piece == "settings":
+        return bool(part.settings)
+    if piece == "fixtures":
+        return part.fixtures is not None
+    return part.has(piece)
 
 
-def parts(
-    api_styles: list[str],
-    auth: str,
-    broker: str,
-    cache: str,
-    database: str,
-    observability: list[str],
-    service_discovery: str,
-    having: str | None = None,
-) -> list[Part]:
-    """``chosen_parts`` for a template, which names every answer it passes (so that the
-    template's readers, and the tests' matrix, see what it depends on)."""
-    answers = {
-        "api_styles": api_styles,
-        "auth": auth,
-        "broker": broker,
-        "cache": cache,
-        "database": database,
-        "observability": observability,
-        "service_discovery": service_discovery,
-    }
+def chosen_parts(answers: dict[str, Any], having: str) -> list[Part]:
+    """The packs the answers choose that have ``having``, in order."""
+    return [part for part in manifests() if has(part, having) and chosen(part, answers)]
+
+
+@functools.cache
+def _reads(expression: str) -> frozenset[str]:
+    return frozenset(meta.find_undeclared_variables(Environment().parse(f"{{{{ {expression} }}}}")))
+
+
+def parts(having: str, **answers: Any) -> list[Part]:
+    """``chosen_parts`` for a template, which passes exactly the answers that decide the
+    packs with that piece: so the template's readers (and the tests' matrix) see what it
+    depends on. An answer such a pack's ``when`` reads and the template did not pass is an
+    error, not a silent "not chosen"."""
+    needed = set().union(*(_reads(part.when) for part in manifests() if has(part, having)))
+    if missing := sorted(needed - set(answers)):
+        raise ValueError(f"parts({having!r}) needs the answers {missing} too")
     return chosen_parts(answers, having)
 
 

@@ -119,14 +119,14 @@ def test_the_answers_choose_the_packs_and_imports_sort_like_ruff() -> None:
         "observability": [],
         "service_discovery": "none",
     }
-    assert [part.name for part in parts(**minimal)] == ["mongo", "grpc"]
+    assert [part.name for part in parts("pyproject.jinja", **minimal)] == ["mongo", "grpc"]
     imports = pack_imports(everything)
     assert [module for module, _ in imports] == sorted(module for module, _ in imports)
     assert ("local", "local_packs") in imports
 
 
 def test_settings_are_imported_once_per_module_with_the_shared_base() -> None:
-    groups = settings_groups(parts(**{**EVERYTHING, "broker": "redis"}))
+    groups = settings_groups(parts("settings", **{**EVERYTHING, "broker": "redis"}))
     assert [group.field for group in groups] == [
         "database",
         "redis",
@@ -147,3 +147,21 @@ def test_settings_are_imported_once_per_module_with_the_shared_base() -> None:
         ("mongo", "MongoSettings"),
         ("redis", "RedisSettings"),
     ]
+
+
+def test_a_template_that_leaves_out_an_answer_its_packs_read_is_told() -> None:
+    without_broker = {key: value for key, value in EVERYTHING.items() if key != "broker"}
+    with pytest.raises(
+        ValueError, match=r"parts\('compose.jinja'\) needs the answers \['broker'\]"
+    ):
+        parts("compose.jinja", **without_broker)
+    assert [
+        part.name
+        for part in parts(
+            "README.md.jinja",
+            broker="none",
+            cache="none",
+            database="postgres",
+            service_discovery="none",
+        )
+    ] == []
