@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -180,7 +181,9 @@ def test_adding_auth_brings_its_files_a_migration_and_a_key_that_updates_keep(
 
 # The main branch as it was published with CHANGELOG.md's previous section: services
 # rendered from it must update to this working tree cleanly.
-LAST_RELEASE = ("0.4.0", "38a5cc6ebe2019b6ebfa69991a36bd976f693517")
+LAST_RELEASE = ("0.5.0", "248868b3d80e2041c60bd4d12158085a60aed353")
+NEXT_RELEASE = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
+"""This working tree, as the release its CHANGELOG section and pyproject.toml announce."""
 EVERY_OPTION = {
     "api_styles": ["rest", "graphql", "grpc"],
     "broker": "rabbitmq",
@@ -214,7 +217,7 @@ def last_and_next(tmp_path_factory: pytest.TempPathFactory) -> Path:
             (repo / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(ROOT / name, repo / name)
     commit_all(repo, "next release")
-    git(repo, "tag", "0.5.0")
+    git(repo, "tag", NEXT_RELEASE)
     return repo
 
 
@@ -225,10 +228,10 @@ def test_a_service_of_the_last_release_updates_cleanly_and_keeps_its_edits(
     project = copy(last_and_next, LAST_RELEASE[0], tmp_path / "svc", **answers)
     edit_like_a_team(project)
 
-    update(project, "0.5.0", **answers)
+    update(project, NEXT_RELEASE, **answers)
 
     assert_the_team_edits_are_kept(project)
-    fresh = copy(last_and_next, "0.5.0", tmp_path / "fresh", **answers)
+    fresh = copy(last_and_next, NEXT_RELEASE, tmp_path / "fresh", **answers)
     updated, expected = (
         {name: text for name, text in without_env(tree(root)).items() if name not in EDITED}
         for root in (project, fresh)
@@ -249,7 +252,7 @@ def test_an_edited_composition_root_is_a_conflict_to_resolve_not_a_silent_loss(
     commit_all(project, "an edit in the composition root")
 
     copier.run_update(
-        str(project), vcs_ref="0.5.0", defaults=True, overwrite=True, unsafe=True, quiet=True
+        str(project), vcs_ref=NEXT_RELEASE, defaults=True, overwrite=True, unsafe=True, quiet=True
     )
 
     assert "app.state.team_edit = True" in bootstrap.read_text()
