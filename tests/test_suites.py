@@ -29,11 +29,25 @@ SUITE_BUCKETS = 18
 
 
 def run(command: list[str], cwd: Path, env: dict[str, str], timeout: int = 600) -> str:
-    result = subprocess.run(
-        command, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout, check=False
-    )
-    assert result.returncode == 0, f"{' '.join(command)} failed:\n{result.stdout}\n{result.stderr}"
-    return result.stdout
+    """Runs ``command`` in a process group of its own: past ``timeout`` the whole group is
+    killed (``uv run`` and the pytest under it), and the test fails with what it printed."""
+    with subprocess.Popen(
+        command,
+        cwd=cwd,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    ) as process:
+        try:
+            stdout, stderr = process.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            stdout, stderr = process.communicate()
+            pytest.fail(f"{' '.join(command)} took over {timeout} s:\n{stdout}\n{stderr}")
+    assert process.returncode == 0, f"{' '.join(command)} failed:\n{stdout}\n{stderr}"
+    return stdout
 
 
 @buckets(SUITE_BUCKETS, "suite")
