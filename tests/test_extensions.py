@@ -129,21 +129,26 @@ def test_settings_are_imported_once_per_module_with_the_shared_base() -> None:
     groups = settings_groups(parts("settings", **{**EVERYTHING, "broker": "redis"}))
     assert [group.field for group in groups] == [
         "database",
+        "metrics",
         "redis",
         "events",
         "consul",
         "jwt",
         "passwords",
+        "login",
         "cache",
+        "graphql",
         "grpc",
     ]
     assert settings_imports(groups) == [
-        ("auth", "JwtSettings, PasswordSettings"),
+        ("auth", "JwtSettings, LoginSettings, PasswordSettings"),
         ("base", "ServiceSettings"),
         ("cache", "CacheSettings"),
         ("consul", "ConsulSettings"),
         ("events", "EventSettings"),
+        ("graphql", "GraphQLSettings"),
         ("grpc", "GrpcSettings"),
+        ("metrics", "MetricsSettings"),
         ("mongo", "MongoSettings"),
         ("redis", "RedisSettings"),
     ]

@@ -240,20 +240,21 @@ def test_a_service_of_the_last_release_updates_cleanly_and_keeps_its_edits(
     assert updated == expected
 
 
-def test_an_edited_composition_root_is_a_conflict_to_resolve_not_a_silent_loss(
+def test_an_edited_composition_root_is_merged_or_a_conflict_never_a_silent_loss(
     last_and_next: Path, tmp_path: Path
 ) -> None:
     project = copy(last_and_next, LAST_RELEASE[0], tmp_path / "svc")
     bootstrap = project / PACKAGE / "bootstrap.py"
-    edited = bootstrap.read_text().replace(
-        "    return app\n", "    app.state.team_edit = True\n    return app\n"
-    )
-    bootstrap.write_text(edited)
+    edit = ("    return app\n", "    app.state.team_edit = True\n    return app\n")
+    bootstrap.write_text(bootstrap.read_text().replace(*edit))
     commit_all(project, "an edit in the composition root")
 
     copier.run_update(
         str(project), vcs_ref=NEXT_RELEASE, defaults=True, overwrite=True, unsafe=True, quiet=True
     )
 
-    assert "app.state.team_edit = True" in bootstrap.read_text()
-    assert conflicts(project) == [f"{PACKAGE}/bootstrap.py"]
+    merged = bootstrap.read_text()
+    assert "app.state.team_edit = True" in merged
+    if conflicts(project) != [f"{PACKAGE}/bootstrap.py"]:
+        fresh = copy(last_and_next, NEXT_RELEASE, tmp_path / "fresh") / PACKAGE / "bootstrap.py"
+        assert merged == fresh.read_text().replace(*edit), "the release's change and the edit"
