@@ -3,6 +3,7 @@
 #   scripts/bench.sh          bench/bench.py (render time, throughput, pagination)
 #   scripts/bench.sh styles   bench/styles.py (one user through REST, GraphQL and gRPC)
 #   scripts/bench.sh login    bench/login.py (sign-in time: unknown email vs wrong password)
+#   scripts/bench.sh flood    bench/login_flood.py (readiness and reads under a sign-in flood)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,6 +20,9 @@ if [ "${1:-}" = styles ]; then
 elif [ "${1:-}" = login ]; then
     shift
     uv run python bench/login.py "$@"
+elif [ "${1:-}" = flood ]; then
+    shift
+    uv run python bench/login_flood.py "$@"
 else
     uv run python bench/bench.py "$@"
 fi
