@@ -41,7 +41,7 @@ RUFF = shutil.which("ruff") or str(Path(sys.executable).with_name("ruff"))
 BANDIT = shutil.which("bandit") or str(Path(sys.executable).with_name("bandit"))
 CODE = ("src/", "tests/", "protos/", "pyproject.toml")
 # What the Copier tasks add to a project: generated gRPC stubs, the development .env.
-TASK_OUTPUT = re.compile(r"_pb2(_grpc)?\.pyi?$|^\.env$")
+TASK_OUTPUT = re.compile(r"_pb2(_grpc)?\.pyi?$|^\.env$|^uv\.lock$")
 
 # Words that must not appear anywhere in a project that did not choose the pack, by pack
 # (its manifest's ``trace``).
@@ -399,6 +399,7 @@ def renders_as_the_matrix_says(
     expected = matrix.project(answers)
     assert {name for name in rendered if not TASK_OUTPUT.search(name)} == set(expected)
     assert [name for name in expected if rendered[name] != expected[name]] == []
+    assert "uv.lock" in rendered, "the render pins its dependencies"
     status, output = unit_tests(project, str(matrix.context(answers)["package_name"]))
     assert status == 0, output
 

@@ -181,7 +181,7 @@ def test_adding_auth_brings_its_files_a_migration_and_a_key_that_updates_keep(
 
 # The main branch as it was published with CHANGELOG.md's previous section: services
 # rendered from it must update to this working tree cleanly.
-LAST_RELEASE = ("0.5.0", "248868b3d80e2041c60bd4d12158085a60aed353")
+LAST_RELEASE = ("0.6.0", "1f799a8f17aaa28c941d1f3f52378a510a6c357f")
 NEXT_RELEASE = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
 """This working tree, as the release its CHANGELOG section and pyproject.toml announce."""
 EVERY_OPTION = {
