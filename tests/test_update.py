@@ -240,6 +240,31 @@ def test_a_service_of_the_last_release_updates_cleanly_and_keeps_its_edits(
     assert updated == expected
 
 
+def test_after_an_update_the_lock_pins_the_merged_dependencies(
+    last_and_next: Path, tmp_path: Path
+) -> None:
+    """``uv lock`` runs once the team's changes are merged back: a dependency of the team's
+    own stays pinned, and the lock matches the merged ``pyproject.toml``."""
+    project = copy(last_and_next, LAST_RELEASE[0], tmp_path / "svc", cache="none")
+    pyproject = project / "pyproject.toml"
+    pyproject.write_text(
+        pyproject.read_text().replace(
+            "dependencies = [\n", 'dependencies = [\n    "humanize>=4",\n', 1
+        )
+    )
+    subprocess.run(["uv", "lock", "--quiet"], cwd=project, check=True)
+    commit_all(project, "a dependency of our own")
+
+    update(project, NEXT_RELEASE, cache="none")
+
+    assert conflicts(project) == []
+    assert 'name = "humanize"' in (project / "uv.lock").read_text()
+    locked = subprocess.run(
+        ["uv", "lock", "--locked"], cwd=project, capture_output=True, text=True, check=False
+    )
+    assert locked.returncode == 0, locked.stderr
+
+
 def test_an_edited_composition_root_is_merged_or_a_conflict_never_a_silent_loss(
     last_and_next: Path, tmp_path: Path
 ) -> None:
