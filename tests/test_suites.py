@@ -110,14 +110,18 @@ def booted(project: Path, env: dict[str, str]) -> Iterator[tuple[str, list[str]]
     run(["uv", "sync", "--quiet"], project, env)
     run(["uv", "run", "--no-sync", "alembic", "upgrade", "head"], project, env)
     port = free_port()
-    server = subprocess.Popen(
-        [str(project / ".venv/bin/uvicorn"), "my_service.main:app", "--port", str(port)],
-        cwd=project,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    # A file, not a pipe: nobody reads a pipe until the end, and a full one would block
+    # the server's logging, and the server with it.
+    log = project / "server.log"
+    with log.open("w") as sink:
+        server = subprocess.Popen(
+            [str(project / ".venv/bin/uvicorn"), "my_service.main:app", "--port", str(port)],
+            cwd=project,
+            env=env,
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
     output: list[str] = []
     base = f"http://127.0.0.1:{port}"
     try:
@@ -125,7 +129,8 @@ def booted(project: Path, env: dict[str, str]) -> Iterator[tuple[str, list[str]]
         yield base, output
     finally:
         server.send_signal(signal.SIGTERM)
-        output += server.communicate(timeout=30)[0].splitlines()
+        server.wait(timeout=30)
+        output += log.read_text().splitlines()
     # uvicorn drains, runs the lifespan's shutdown, then re-raises the signal it caught.
     assert server.returncode in (0, -signal.SIGTERM), "\n".join(output)
     assert "Application shutdown complete." in "\n".join(output)
@@ -239,8 +244,9 @@ def test_the_openapi_document_tells_the_truth(tmp_path: Path, servers: Servers) 
         "DATABASE_URL": servers.new_database(),
         "REDIS_URL": servers.redis_database(),
         "GRPC_PORT": str(free_port()),
-        # Schemathesis signs many users up from one address.
+        # Schemathesis signs many users up from one address, each with a password hash.
         "LOGIN_SIGN_UPS_PER_ADDRESS": "1000000",
+        "PASSWORD_HASH_ROUNDS": "4",
     }
     password = "correct horse battery"
     with booted(project, env) as (base, _):
