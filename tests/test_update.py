@@ -6,6 +6,7 @@ A throwaway git copy of the working tree is released twice: ``1.0.0`` as it is, 
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import tomllib
@@ -15,6 +16,7 @@ from typing import Any
 import copier
 import pytest
 
+from scripts.releases import points
 from tests.template import ROOT, render
 
 PACKAGE = "src/my_service"
@@ -179,11 +181,13 @@ def test_adding_auth_brings_its_files_a_migration_and_a_key_that_updates_keep(
     assert (project / ".env").read_text() == key
 
 
-# The main branch as it was published with CHANGELOG.md's previous section: services
-# rendered from it must update to this working tree cleanly.
-LAST_RELEASE = ("0.6.0", "1f799a8f17aaa28c941d1f3f52378a510a6c357f")
 NEXT_RELEASE = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
 """This working tree, as the release its CHANGELOG section and pyproject.toml announce."""
+LAST_RELEASE = next(
+    (version, commit) for version, commit in points().items() if version != NEXT_RELEASE
+)
+"""The main branch as it was published with CHANGELOG.md's previous section, found in the
+history (scripts/releases.py): services rendered from it must update to this tree cleanly."""
 EVERY_OPTION = {
     "api_styles": ["rest", "graphql", "grpc"],
     "broker": "rabbitmq",
@@ -199,18 +203,25 @@ SERVICES = [
 ]
 
 
-@pytest.fixture(scope="module")
-def last_and_next(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A throwaway repository: the last release as it was published, then this tree."""
-    repo = tmp_path_factory.mktemp("published")
-    version, commit = LAST_RELEASE
-    archive = subprocess.run(
-        ["git", "archive", commit], cwd=ROOT, check=True, capture_output=True
-    ).stdout
-    subprocess.run(["tar", "-x", "-C", str(repo)], input=archive, check=True)
+PAST_RELEASES = [
+    (version, commit) for version, commit in points().items() if version != NEXT_RELEASE
+]
+"""Every release before this tree, newest first, each at its last commit."""
+
+
+def release_all(repo: Path, published: list[tuple[str, str]]) -> Path:
+    """A throwaway repository: each release of ``published`` (oldest first) as it was
+    published and tagged, then this tree, tagged as the next release."""
     git(repo, "init", "-q")
-    commit_all(repo, f"release {version}")
-    git(repo, "tag", version)
+    for version, commit in published:
+        if (repo / ".git" / "index").exists():
+            git(repo, "rm", "-rqf", "--ignore-unmatch", ".")
+        archive = subprocess.run(
+            ["git", "archive", commit], cwd=ROOT, check=True, capture_output=True
+        ).stdout
+        subprocess.run(["tar", "-x", "-C", str(repo)], input=archive, check=True)
+        commit_all(repo, f"release {version}")
+        git(repo, "tag", version)
     git(repo, "rm", "-rq", ".")
     for name in git(ROOT, "ls-files", "-co", "--exclude-standard").splitlines():
         if (ROOT / name).is_file():
@@ -219,6 +230,49 @@ def last_and_next(tmp_path_factory: pytest.TempPathFactory) -> Path:
     commit_all(repo, "next release")
     git(repo, "tag", NEXT_RELEASE)
     return repo
+
+
+@pytest.fixture(scope="module")
+def last_and_next(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A throwaway repository: the last release as it was published, then this tree."""
+    return release_all(tmp_path_factory.mktemp("published"), [LAST_RELEASE])
+
+
+@pytest.fixture(scope="module")
+def every_release(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A throwaway repository: every past release as it was published, then this tree."""
+    return release_all(tmp_path_factory.mktemp("every"), list(reversed(PAST_RELEASES)))
+
+
+def copy_offered(repo: Path, version: str, destination: Path, answers: dict[str, Any]) -> Path:
+    """A copy with every one of ``answers`` the release offers: an option it refuses (not
+    available yet) keeps the release's default."""
+    offered = dict(answers)
+    while True:
+        try:
+            return copy(repo, version, destination, **offered)
+        except ValueError as error:
+            refused = re.search(r"Invalid choice for '(\w+)'", str(error))
+            if refused is None or refused[1] not in offered:
+                raise
+            del offered[refused[1]]
+            shutil.rmtree(destination, ignore_errors=True)
+
+
+@pytest.mark.parametrize("answers", [{}, EVERY_OPTION], ids=["defaults", "every-option"])
+@pytest.mark.parametrize("version", [version for version, _ in PAST_RELEASES])
+def test_a_service_of_every_release_updates_to_exactly_a_fresh_copy(
+    every_release: Path, tmp_path: Path, version: str, answers: dict[str, Any]
+) -> None:
+    """From each release point to this tree. An option a release did not offer yet is
+    chosen at the update, as a team would."""
+    project = copy_offered(every_release, version, tmp_path / "svc", answers)
+
+    update(project, NEXT_RELEASE, **answers)
+
+    assert conflicts(project) == []
+    fresh = copy(every_release, NEXT_RELEASE, tmp_path / "fresh", **answers)
+    assert without_env(tree(project)) == without_env(tree(fresh))
 
 
 @pytest.mark.parametrize("answers", SERVICES, ids=["postgres", "mongo-kafka-rs256", "redis-pubsub"])
