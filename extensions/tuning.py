@@ -2,6 +2,10 @@
 
 ``pool_size`` covers 80 % of the expected concurrent requests; ``max_overflow`` adds
 50 % of the peak as headroom. 25 expected and 60 peak give the seed's 20 and 30.
+
+``budget_error`` checks that every instance's connections, with the reserve, fit in what
+the database accepts: 10 instances of 20 + 30 are 500 connections, five times PostgreSQL's
+default ``max_connections`` of 100.
 """
 
 from __future__ import annotations
@@ -13,6 +17,8 @@ from jinja2.ext import Extension
 
 POOL_SHARE = 0.8
 OVERFLOW_SHARE = 0.5
+MONGO_POOL = 50
+"""PyMongo's ``maxPoolSize`` (``MONGODB_MAX_POOL_SIZE``): a client's connections at most."""
 
 
 def pool_size(expected_concurrency: int) -> int:
@@ -35,6 +41,51 @@ def count_error(value: object, what: str, low: int, high: int) -> str:
     return ""
 
 
+def connections_per_instance(database: str, expected: object, peak: object) -> int:
+    """The most connections one instance opens: PostgreSQL's pool and its overflow, or
+    MongoDB's pool."""
+    if database == "postgres":
+        return pool_size(int(str(expected))) + max_overflow(int(str(peak)))
+    return MONGO_POOL
+
+
+def budget_error(
+    database: str,
+    expected: object,
+    peak: object,
+    replicas: object,
+    max_connections: object,
+    reserved: object,
+) -> str:
+    """An error message, with numbers that fit, when the instances' connections and the
+    reserve exceed what the database accepts; '' when they fit (or another answer is
+    already refused by its own validator)."""
+    try:
+        per = connections_per_instance(database, expected, peak)
+        count, limit, kept = (int(str(value)) for value in (replicas, max_connections, reserved))
+    except ValueError:
+        return ""
+    need = count * per + kept
+    if need <= limit:
+        return ""
+    fitting = (limit - kept) // per
+    pool = (
+        f"{per} connections ({pool_size(int(str(expected)))} pooled and "
+        f"{max_overflow(int(str(peak)))} overflow)"
+        if database == "postgres"
+        else f"{per} connections (MONGODB_MAX_POOL_SIZE)"
+    )
+    proposals = [f"a database_max_connections of {need} or more"]
+    if fitting >= 1:
+        proposals.append(f"at most {fitting} instances (max_replicas)")
+    if database == "postgres":
+        proposals.append("lower concurrency answers, or PgBouncer in transaction mode")
+    return (
+        f"{count} instances of {pool} plus {kept} reserved need {need} connections, and the "
+        f"database accepts {limit}. Fits: {'; or '.join(proposals)}."
+    )
+
+
 class TuningExtension(Extension):
     """Exposes the pool-sizing rules, and the check of their inputs, as Jinja filters."""
 
@@ -43,3 +94,5 @@ class TuningExtension(Extension):
         environment.filters["pool_size"] = pool_size
         environment.filters["max_overflow"] = max_overflow
         environment.filters["count_error"] = count_error
+        environment.globals["budget_error"] = budget_error
+        environment.globals["connections_per_instance"] = connections_per_instance

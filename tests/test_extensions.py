@@ -10,7 +10,7 @@ from extensions.packs import (
     settings_groups,
     settings_imports,
 )
-from extensions.tuning import max_overflow, pool_size
+from extensions.tuning import budget_error, max_overflow, pool_size
 
 
 @pytest.mark.parametrize(
@@ -20,6 +20,20 @@ from extensions.tuning import max_overflow, pool_size
 def test_pool_sizing_rule(expected: int, peak: int, size: int, overflow: int) -> None:
     assert pool_size(expected) == size
     assert max_overflow(peak) == overflow
+
+
+def test_a_connection_budget_fits_or_names_numbers_that_do() -> None:
+    assert budget_error("postgres", 25, 60, 10, 600, 10) == ""
+    assert budget_error("postgres", 25, 60, 10, 510, 10) == "", "exactly full fits"
+    refused = budget_error("postgres", 25, 60, 10, 100, 10)
+    assert "need 510 connections, and the database accepts 100" in refused
+    assert "a database_max_connections of 510 or more" in refused
+    assert "at most 1 instances" in refused
+    assert "PgBouncer" in refused
+    hopeless = budget_error("postgres", 100, 250, 2, 100, 10)
+    assert "at most" not in hopeless, "no instance count fits: none is proposed"
+    assert "PgBouncer" not in budget_error("mongo", 25, 60, 30, 1000, 10)
+    assert budget_error("postgres", "abc", 60, 10, 100, 10) == "", "its own validator says"
 
 
 @pytest.mark.parametrize(

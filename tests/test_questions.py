@@ -59,6 +59,27 @@ def test_names_derive_from_the_project_name(tmp_path: Path) -> None:
     )
 
 
+def test_a_budget_that_fits_renders_its_numbers(tmp_path: Path) -> None:
+    project = render(
+        tmp_path / "svc",
+        max_replicas="4",
+        database_max_connections="250",
+        database_reserved_connections="5",
+        deployment=["docker", "kubernetes"],
+    )
+    assert 'max_connections=250"' in (project / "compose.yaml").read_text()
+    hpa = (project / "k8s/base/hpa.yaml").read_text()
+    assert "minReplicas: 2" in hpa
+    assert "maxReplicas: 4" in hpa
+    readme = (project / "README.md").read_text()
+    assert (
+        "| \N{MULTIPLICATION SIGN} 4 instances at most (the autoscaler's `maxReplicas`) | 200 |"
+        in readme
+    )
+    assert "| = needed, of the 250 the database accepts" in readme
+    assert readme.split("= needed")[1].split("\n")[0].endswith("| 205 |")
+
+
 @pytest.mark.parametrize(
     ("expected", "peak", "pool", "overflow"), [(25, 60, 20, 30), (10, 12, 8, 6)]
 )
@@ -116,6 +137,18 @@ BAD_ANSWERS = [
     ({"expected_concurrency": "abc"}, "whole number between 1 and 10000; 'abc' is not"),
     ({"peak_concurrency": "1e3"}, "whole number between 1 and 20000"),
     ({"peak_concurrency": 10}, "at least the expected concurrency (25)"),
+    ({"max_replicas": "0"}, "Max replicas must be a whole number between 1 and 1000"),
+    ({"database_max_connections": "many"}, "whole number between 1 and 1000000"),
+    ({"database_reserved_connections": "-1"}, "whole number between 0 and 100000"),
+    ({"max_replicas": "12"}, "12 instances of 50 connections (20 pooled and 30 overflow)"),
+    ({"max_replicas": "12"}, "database_max_connections of 610 or more; or at most 11"),
+    ({"database_max_connections": "100"}, "need 510 connections, and the database accepts 100"),
+    ({"database_max_connections": "100"}, "at most 1 instances"),
+    (
+        {"database": "mongo", "max_replicas": "20"},
+        "20 instances of 50 connections (MONGODB_MAX_POOL_SIZE)",
+    ),
+    ({"expected_concurrency": 1000, "peak_concurrency": 2000}, "need 18010 connections"),
 ]
 
 
