@@ -21,6 +21,7 @@ from typing import Any
 import yaml
 from jinja2 import Environment, Template
 
+from extensions.history import HistoryExtension
 from extensions.naming import NamingExtension
 from extensions.tuning import TuningExtension
 
@@ -51,7 +52,7 @@ def choices(question: dict[str, Any]) -> tuple[list[Any], dict[Any, str]]:
     return enabled, disabled
 
 
-_jinja = Environment(extensions=[NamingExtension, TuningExtension])
+_jinja = Environment(extensions=[NamingExtension, TuningExtension, HistoryExtension])
 
 
 @functools.cache

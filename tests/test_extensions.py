@@ -1,6 +1,9 @@
+from pathlib import Path
+
 import pytest
 import yaml
 
+from extensions.history import database_change_error
 from extensions.naming import package_name_error, project_name_error, slug_error, slugify
 from extensions.packs import (
     PACKS_FOLDER,
@@ -184,3 +187,15 @@ def test_a_template_that_leaves_out_an_answer_its_packs_read_is_told() -> None:
             service_discovery="none",
         )
     ] == []
+
+
+def test_the_database_a_service_was_rendered_with_stays(tmp_path: Path) -> None:
+    conf = {"dst_path": tmp_path, "answers_file": ".copier-answers.yml"}
+    assert database_change_error("mongo", conf) == "", "a new service has no answers yet"
+    assert database_change_error("mongo", None) == "", "outside Copier, no service either"
+    (tmp_path / ".copier-answers.yml").write_text("_commit: 0.8.0\ndatabase: postgres\n")
+    assert database_change_error("postgres", conf) == ""
+    refused = database_change_error("mongo", conf)
+    assert "rendered with database=postgres; an update cannot change it to mongo" in refused
+    (tmp_path / ".copier-answers.yml").write_text(": not yaml [")
+    assert database_change_error("mongo", conf) == "", "an unreadable file records nothing"

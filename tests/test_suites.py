@@ -108,7 +108,7 @@ def booted(project: Path, env: dict[str, str]) -> Iterator[tuple[str, list[str]]
     env = {**env, "UV_PYTHON_DOWNLOADS": "never"}
     env.pop("VIRTUAL_ENV", None)
     run(["uv", "sync", "--quiet"], project, env)
-    run(["uv", "run", "--no-sync", "alembic", "upgrade", "head"], project, env)
+    run(["uv", "run", "--no-sync", "alembic", "upgrade", "heads"], project, env)
     port = free_port()
     # A file, not a pipe: nobody reads a pipe until the end, and a full one would block
     # the server's logging, and the server with it.
@@ -127,6 +127,10 @@ def booted(project: Path, env: dict[str, str]) -> Iterator[tuple[str, list[str]]
     try:
         wait_for_http(f"{base}/health/live")
         yield base, output
+    except BaseException:
+        # Whatever failed, the service's own account of it goes into the report.
+        print(log.read_text()[-30_000:])
+        raise
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)

@@ -1,4 +1,5 @@
-"""Users and their orders.
+"""Users and their orders: the root of the ``service`` branch, where the team's own
+migrations go (``alembic revision --autogenerate`` puts them there).
 
 Revision ID: 0001
 Revises:
@@ -12,7 +13,7 @@ from alembic import op
 
 revision: str = "0001"
 down_revision: str | None = None
-branch_labels: str | Sequence[str] | None = None
+branch_labels: str | Sequence[str] | None = ("service",)
 depends_on: str | Sequence[str] | None = None
 
 
