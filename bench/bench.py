@@ -66,7 +66,7 @@ def prepare(project: Path, name: str, redis_db: int) -> dict[str, str]:
         sh("psql", postgres, "-qc", f"DROP DATABASE IF EXISTS {name}")
         sh("psql", postgres, "-qc", f"CREATE DATABASE {name}")
         env["DATABASE_URL"] = postgres.rsplit("/", 1)[0] + f"/{name}"
-        sh("uv", "run", "--no-sync", "alembic", "upgrade", "head", cwd=project, env=env)
+        sh("uv", "run", "--no-sync", "alembic", "upgrade", "heads", cwd=project, env=env)
     else:
         # A database of this run's own: MongoDB creates it on first write.
         env["MONGODB_URL"] = f"{os.environ['TEST_MONGODB_URL']}/{name}_{uuid.uuid4().hex[:8]}"

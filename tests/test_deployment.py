@@ -144,13 +144,19 @@ def test_workflow_is_valid(
 
 def workflow_is_valid(project: Path) -> None:
     workflow = project / ".github/workflows/ci.yml"
+    update = project / ".github/workflows/template-update.yml"
     check(
         tool("check-jsonschema"),
         "--builtin-schema",
         "vendor.github-workflows",
         str(workflow),
+        str(update),
         cwd=project,
     )
+    steps = yaml.safe_load(update.read_text())["jobs"]["update"]["steps"]
+    script = next(step["run"] for step in steps if step.get("id") == "update")
+    assert "python .github/template_update.py" in script
+    assert (project / ".github/template_update.py").is_file()
     services = yaml.safe_load(workflow.read_text())["jobs"]["test"].get("services", {})
     answers = answers_of(project)
     assert ("postgres" in services) == (answers["database"] == "postgres")
