@@ -2,7 +2,8 @@
 
 Run through ``scripts/bench.sh`` (which starts the servers). Prints:
 - the median render time of the default answers;
-- requests/s of ``GET /users/{id}`` from the Redis cache and from PostgreSQL, as ratios
+- requests/s of ``GET /users/{id}`` from the cache (with and without the near cache in
+  front of Redis) and from PostgreSQL, as ratios
   to a bare FastAPI endpoint returning the same JSON (wrk on loopback, interleaved rounds,
   the server pinned to core 0 and wrk to core 1);
 - whether the service still answers after clients disconnect mid-request;
@@ -123,6 +124,9 @@ def main() -> None:
     with (
         serve("bare_app:app", 18000, cached, {**cached_env, **_db(plain_env)}, cwd=BENCH) as bare,
         serve("my_service.main:app", 18001, cached, cached_env) as service_cached,
+        serve(
+            "my_service.main:app", 18005, cached, {**cached_env, "CACHE_NEAR_TTL_SECONDS": "0"}
+        ) as service_redis_only,
         serve("my_service.main:app", 18002, plain, plain_env) as service_plain,
         serve("my_service.main:app", 18003, mongo_cached, mongo_cached_env) as mongo_with_cache,
         serve("my_service.main:app", 18004, mongo_plain, mongo_plain_env) as mongo_alone,
@@ -136,7 +140,8 @@ def main() -> None:
             httpx.get(f"{base}/users/{users[-1]}").raise_for_status()  # fills a cache
         targets = {
             "bare FastAPI endpoint": f"{bare}/users/{uuid.uuid4()}",
-            "GET /users/{id} from the Redis cache": f"{service_cached}/users/{users[0]}",
+            "GET /users/{id} from the near cache": f"{service_cached}/users/{users[0]}",
+            "GET /users/{id} from Redis (near cache off)": f"{service_redis_only}/users/{users[0]}",
             "  baseline: cached bytes returned as is": f"{bare}/cached/{users[0]}",
             "GET /users/{id} from PostgreSQL": f"{service_plain}/users/{users[1]}",
             "  baseline: bare asyncpg fetchrow": f"{bare}/asyncpg/{users[1]}",

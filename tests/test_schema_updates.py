@@ -137,30 +137,34 @@ def start(
     return service
 
 
-def with_data(service: Service, answers: dict[str, str]) -> None:
-    """Rows in every table, and a migration of the team's own on the service branch."""
+def with_data(service: Service, answers: dict[str, str], *, team_migration: bool) -> str:
+    """Rows in every table and, if asked, a migration of the team's own on the service
+    branch; returns the service branch's head."""
     for table, insert in ROWS.items():
         owner = next((option for option, tables in OPTION_TABLES.items() if table in tables), None)
         if owner is None or answers.get(owner, "none") != "none":
             service.sql(insert)
+    if not team_migration:
+        return "0001"
     (service.project / "migrations/versions/5eed00000001_seed.py").write_text(TEAM_MIGRATION)
     commit_all(service.project, "seed the operators' user")
     service.migrate()
+    return "5eed00000001"
 
 
-def assert_matches_a_fresh_render(service: Service, answers: dict[str, str]) -> None:
+def assert_matches_a_fresh_render(service: Service, answers: dict[str, str], head: str) -> None:
     service.alembic("check")  # fails on any difference between the models and the schema
     on = {OPTION_HEADS[option] for option in OPTION_HEADS if answers.get(option, "none") != "none"}
-    assert service.heads() == {"5eed00000001", *on}
+    assert service.heads() == {head, *on}
 
 
 @pytest.mark.parametrize(
-    ("first", "added", "then_removed"),
+    ("first", "added", "then_removed", "team_migration"),
     [
-        ({"broker": "rabbitmq"}, {"auth": "jwt"}, "broker"),
-        ({"auth": "jwt"}, {"broker": "kafka"}, "auth"),
+        ({"broker": "rabbitmq"}, {"auth": "jwt"}, "broker", True),
+        ({"auth": "jwt"}, {"broker": "kafka"}, "auth", False),
     ],
-    ids=["broker-then-auth", "auth-then-broker"],
+    ids=["broker-then-auth-with-a-team-migration", "auth-then-broker"],
 )
 def test_options_with_tables_are_added_and_removed_in_any_order(
     template: Path,
@@ -169,29 +173,30 @@ def test_options_with_tables_are_added_and_removed_in_any_order(
     first: dict[str, str],
     added: dict[str, str],
     then_removed: str,
+    team_migration: bool,
 ) -> None:
     service = start(template, tmp_path, servers, NEXT_RELEASE, **first)
     answers = dict(first)
-    with_data(service, answers)
-    assert_matches_a_fresh_render(service, answers)
+    head = with_data(service, answers, team_migration=team_migration)
+    assert_matches_a_fresh_render(service, answers, head)
     rows = service.counts()
 
     answers |= added
     service.change(NEXT_RELEASE, **added)
-    assert_matches_a_fresh_render(service, answers)
+    assert_matches_a_fresh_render(service, answers, head)
     assert service.counts().items() >= rows.items(), "every row is still there"
 
     rows = service.counts()
     answers[then_removed] = "none"
     output = service.change(NEXT_RELEASE, **{then_removed: "none"})
-    assert_matches_a_fresh_render(service, answers)
+    assert_matches_a_fresh_render(service, answers, head)
     assert service.counts() == rows, "the removed option's tables and rows stay"
     kept = ", ".join(sorted(OPTION_TABLES[then_removed]))
     assert re.search(rf"revision {OPTION_HEADS[then_removed]} .*\({kept}\)", output), output
 
     answers[then_removed] = (first | added)[then_removed]
     output = service.change(NEXT_RELEASE, **{then_removed: answers[then_removed]})
-    assert_matches_a_fresh_render(service, answers)
+    assert_matches_a_fresh_render(service, answers, head)
     assert service.counts() == rows, "the option is back with its rows"
     assert "is back" in output
 
@@ -221,6 +226,35 @@ def test_a_database_of_the_last_release_upgrades_with_any_answers(
     on = {OPTION_HEADS[option] for option in OPTION_HEADS if answers.get(option, "none") != "none"}
     assert service.heads() == {"0001", *on}
     assert service.counts().items() >= rows.items()
+
+
+def test_a_team_migration_that_follows_a_removed_option_is_named(
+    template: Path, tmp_path: Path, servers: Servers
+) -> None:
+    """Written on a release whose chain ran through the events: turning the broker off
+    takes the revision it follows away, and the upgrade says which file to change."""
+    service = start(template, tmp_path, servers, NEXT_RELEASE, broker="rabbitmq")
+    follows_the_events = TEAM_MIGRATION.replace('"0001"', '"0004"').replace(
+        "Revises: 0001", "Revises: 0004"
+    )
+    (service.project / "migrations/versions/5eed00000001_seed.py").write_text(follows_the_events)
+    commit_all(service.project, "seed the operators' user")
+    service.migrate()
+
+    update(service.project, NEXT_RELEASE, broker="none")
+    service.run("uv", "sync", "--quiet")
+    failed = subprocess.run(
+        ["uv", "run", "--no-sync", "alembic", "upgrade", "heads"],
+        cwd=service.project,
+        env=service.env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+    assert failed.returncode != 0
+    assert "5eed00000001_seed.py follows revision 0004" in failed.stderr
+    assert 'down_revision = "0001"' in failed.stderr
 
 
 def test_changing_the_database_by_update_is_refused(template: Path, tmp_path: Path) -> None:

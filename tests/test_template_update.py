@@ -70,7 +70,7 @@ def test_an_update_brings_the_newest_release_and_its_changelog(
 
     printed, outputs, body = update_script(project, tmp_path)
 
-    assert outputs == {"updated": "true", "from": FIRST, "to": SECOND}
+    assert outputs == {"updated": "true", "from": FIRST, "to": SECOND, "conflicts": "0"}
     assert f"_commit: {SECOND}" in (project / ".copier-answers.yml").read_text()
     assert "timeout_seconds: float = 1.5" in (project / "src/my_service/health.py").read_text()
     assert f"from the template's {FIRST} to {SECOND}" in body
@@ -81,7 +81,7 @@ def test_an_update_brings_the_newest_release_and_its_changelog(
 
     commit_all(project, "the update")
     printed, outputs, body = update_script(project, tmp_path / "again")
-    assert outputs == {"updated": "false", "from": SECOND, "to": SECOND}
+    assert outputs == {"updated": "false", "from": SECOND, "to": SECOND, "conflicts": "0"}
     assert "already at the newest release" in printed
     assert body == ""
 
@@ -99,6 +99,7 @@ def test_a_file_the_team_changed_on_the_same_lines_is_listed_as_a_conflict(
     _, outputs, body = update_script(project, tmp_path)
 
     assert outputs["updated"] == "true"
+    assert outputs["conflicts"] == "1"
     assert "### Conflicts (1)\n" in body
     assert "- `src/my_service/health.py`" in body
     assert "<<<<<<< " in health.read_text()
@@ -116,3 +117,22 @@ def test_a_directory_without_answers_gets_a_clear_message(tmp_path: Path) -> Non
     )
     assert done.returncode != 0
     assert "does not record a Copier template" in done.stderr
+
+
+def test_the_body_starts_after_the_release_a_describe_commit_follows() -> None:
+    """A service updated to a commit after a release records ``git describe``."""
+    script = ROOT / "template/{% if ci_provider == 'github' %}.github{% endif %}"
+    sys.path.insert(0, str(script))
+    try:
+        import template_update  # type: ignore[import-not-found]
+    finally:
+        sys.path.remove(str(script))
+    notes = "# Changelog\n\n## 1.2.0\n\n- Third.\n\n## 1.1.0\n\n- Second.\n\n## 1.0.0\n\n- First.\n"
+
+    found = template_update.sections_between(notes, "1.0.0-3-gabc1234", "1.2.0")
+
+    assert [version for version, _ in found] == ["1.2.0", "1.1.0"]
+    assert template_update.clone_url("gh:acme/template") == "https://github.com/acme/template.git"
+    assert template_update.clone_url("git+https://example.com/t.git") == "https://example.com/t.git"
+    body = template_update.body("1.0.0", "1.1.0", "gh:acme/t", [], None)
+    assert "could not be read from `gh:acme/t`" in body

@@ -6,7 +6,7 @@
 Runs ``copier update --defaults`` (the newest release, the recorded answers), then writes
 the body: the versions, the files left with conflicts, and the template's CHANGELOG
 sections between the two versions. With ``GITHUB_OUTPUT`` set (in a workflow), it also
-writes ``updated`` (``true``/``false``), ``from`` and ``to``. The workflow
+writes ``updated`` (``true``/``false``), ``from``, ``to`` and ``conflicts`` (a count). The workflow
 ``template-update.yml`` runs it, then the service's checks, then opens or refreshes one
 pull request.
 """
@@ -27,6 +27,10 @@ from packaging.version import InvalidVersion, Version
 
 ANSWERS = ".copier-answers.yml"
 HEADING = re.compile(r"^## (\S+)\s*$", re.MULTILINE)
+# A release, or Copier's ``git describe`` of a commit after one: "0.7.0-3-gabc1234".
+RELEASE = re.compile(r"v?(\d+(?:\.\d+)+(?:(?:a|b|rc)\d+)?)(?:-\d+-g[0-9a-f]+)?")
+# Copier's shorthands for hosted templates; its own expansion is internal to it.
+SHORTHANDS = {"gh:": "https://github.com/", "gl:": "https://gitlab.com/"}
 GIT = shutil.which("git") or "git"
 CONFLICT = "<" * 7 + " "  # spelt out, so that this file holds no marker itself
 
@@ -53,21 +57,29 @@ def conflicted(project: Path) -> list[str]:
     return sorted({*marked, *rejected})
 
 
-def changelog(source: str, version: str) -> str:
-    """The template's CHANGELOG.md as released in ``version``; empty if it has none."""
+def clone_url(source: str) -> str:
+    for short, host in SHORTHANDS.items():
+        if source.startswith(short):
+            return host + source.removeprefix(short).removesuffix(".git") + ".git"
+    return source.removeprefix("git+")
+
+
+def changelog(source: str, version: str) -> str | None:
+    """The template's CHANGELOG.md as released in ``version``; None if it cannot be read."""
     with tempfile.TemporaryDirectory() as folder:
         clone = git(
             Path(folder),
-            *("clone", "--quiet", "--depth", "1", "--branch", version, source, "template"),
+            *("clone", "--quiet", "--depth", "1", "--branch", version, clone_url(source), "t"),
             check=False,
         )
-        path = Path(folder, "template", "CHANGELOG.md")
-        return path.read_text() if clone.returncode == 0 and path.exists() else ""
+        path = Path(folder, "t", "CHANGELOG.md")
+        return path.read_text() if clone.returncode == 0 and path.exists() else None
 
 
 def _version(text: str) -> Version | None:
+    match = RELEASE.fullmatch(text)
     try:
-        return Version(text)
+        return Version(match[1]) if match else None
     except InvalidVersion:
         return None
 
@@ -87,7 +99,7 @@ def sections_between(text: str, old: str, new: str) -> list[tuple[str, str]]:
     return found
 
 
-def body(old: str, new: str, source: str, conflicts: list[str], notes: str) -> str:
+def body(old: str, new: str, source: str, conflicts: list[str], notes: str | None) -> str:
     lines = [
         f"Updates this service from the template's {old} to {new} "
         f"(`copier update --defaults` from `{source}`).",
@@ -105,8 +117,11 @@ def body(old: str, new: str, source: str, conflicts: list[str], notes: str) -> s
         ]
     else:
         lines += ["No conflicts: every change of the template merged with the service's.", ""]
-    sections = sections_between(notes, old, new)
     lines += ["### What the template changed", ""]
+    if notes is None:
+        lines += [f"(The template's CHANGELOG.md at {new} could not be read from `{source}`.)", ""]
+        return "\n".join(lines)
+    sections = sections_between(notes, old, new)
     if not sections:
         lines += ["(The template's CHANGELOG names no release in between.)", ""]
     for version, text in sections:
@@ -126,15 +141,17 @@ def main() -> None:
     after = recorded(project)
     old, new, source = str(before["_commit"]), str(after["_commit"]), str(after["_src_path"])
     updated = old != new
+    conflicts = conflicted(project) if updated else []
     if updated:
         notes = changelog(source, new)
-        arguments.body.write_text(body(old, new, source, conflicted(project), notes))
-        print(f"updated from {old} to {new}")
+        arguments.body.write_text(body(old, new, source, conflicts, notes))
+        print(f"updated from {old} to {new}, {len(conflicts)} files with conflicts")
     else:
         print(f"already at the newest release, {old}")
     if output := os.environ.get("GITHUB_OUTPUT"):
         with open(output, "a") as sink:
             sink.write(f"updated={str(updated).lower()}\nfrom={old}\nto={new}\n")
+            sink.write(f"conflicts={len(conflicts)}\n")
 
 
 if __name__ == "__main__":
