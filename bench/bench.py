@@ -128,6 +128,12 @@ def main() -> None:
             "my_service.main:app", 18005, cached, {**cached_env, "CACHE_NEAR_TTL_SECONDS": "0"}
         ) as service_redis_only,
         serve("my_service.main:app", 18002, plain, plain_env) as service_plain,
+        serve(
+            "my_service.main:app",
+            18006,
+            plain,
+            {**plain_env, "DATABASE_POOL_PING_IDLE_SECONDS": "0"},
+        ) as service_pinging,
         serve("my_service.main:app", 18003, mongo_cached, mongo_cached_env) as mongo_with_cache,
         serve("my_service.main:app", 18004, mongo_plain, mongo_plain_env) as mongo_alone,
     ):
@@ -144,6 +150,7 @@ def main() -> None:
             "GET /users/{id} from Redis (near cache off)": f"{service_redis_only}/users/{users[0]}",
             "  baseline: cached bytes returned as is": f"{bare}/cached/{users[0]}",
             "GET /users/{id} from PostgreSQL": f"{service_plain}/users/{users[1]}",
+            "  the same, a ping on every checkout": f"{service_pinging}/users/{users[1]}",
             "  baseline: bare asyncpg fetchrow": f"{bare}/asyncpg/{users[1]}",
             "GET /users/{id} from cache (Mongo render)": f"{mongo_with_cache}/users/{users[2]}",
             "GET /users/{id} from MongoDB": f"{mongo_alone}/users/{users[3]}",
