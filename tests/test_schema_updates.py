@@ -137,13 +137,18 @@ def start(
     return service
 
 
-def with_data(service: Service, answers: dict[str, str], *, team_migration: bool) -> str:
-    """Rows in every table and, if asked, a migration of the team's own on the service
-    branch; returns the service branch's head."""
+def insert_rows(service: Service, answers: dict[str, str]) -> None:
+    """A row in every table the answers have."""
     for table, insert in ROWS.items():
         owner = next((option for option, tables in OPTION_TABLES.items() if table in tables), None)
         if owner is None or answers.get(owner, "none") != "none":
             service.sql(insert)
+
+
+def with_data(service: Service, answers: dict[str, str], *, team_migration: bool) -> str:
+    """Rows in every table and, if asked, a migration of the team's own on the service
+    branch; returns the service branch's head."""
+    insert_rows(service, answers)
     if not team_migration:
         return "0001"
     (service.project / "migrations/versions/5eed00000001_seed.py").write_text(TEAM_MIGRATION)
@@ -213,10 +218,7 @@ def test_a_database_of_the_last_release_upgrades_with_any_answers(
     service with a broker left its accounts table out. Updating to this release fixes both
     that and any answer changed with it."""
     service = start(template, tmp_path, servers, LAST_RELEASE[0], **before)
-    for table, insert in ROWS.items():
-        owner = next((option for option, tables in OPTION_TABLES.items() if table in tables), None)
-        if owner is None or before.get(owner, "none") != "none":
-            service.sql(insert)
+    insert_rows(service, before)
     rows = service.counts()
 
     answers = before | added

@@ -4,7 +4,6 @@ workflow, against a local template repository with two releases."""
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -12,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.template import ROOT
-from tests.test_update import commit_all, copy, git
+from tests.test_update import commit_all, copy, copy_this_tree, git
 
 FIRST, SECOND = "1.0.0", "1.1.0"
 
@@ -25,10 +24,7 @@ def with_section(changelog: Path, version: str, text: str) -> None:
 @pytest.fixture(scope="module")
 def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     repo = tmp_path_factory.mktemp("template")
-    for name in git(ROOT, "ls-files", "-co", "--exclude-standard").splitlines():
-        if (ROOT / name).is_file():
-            (repo / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(ROOT / name, repo / name)
+    copy_this_tree(repo)
     git(repo, "init", "-q")
     with_section(repo / "CHANGELOG.md", FIRST, "- The first release of this test.")
     commit_all(repo, f"release {FIRST}")

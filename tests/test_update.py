@@ -33,14 +33,18 @@ def commit_all(repo: Path, message: str) -> None:
     git(repo, "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-qm", message)
 
 
-@pytest.fixture(scope="module")
-def releases(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    repo = tmp_path_factory.mktemp("template")
-    files = git(ROOT, "ls-files", "-co", "--exclude-standard").splitlines()
-    for name in files:
+def copy_this_tree(repo: Path) -> None:
+    """Every file of this working tree that git would see, uncommitted changes included."""
+    for name in git(ROOT, "ls-files", "-co", "--exclude-standard").splitlines():
         if (ROOT / name).is_file():
             (repo / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(ROOT / name, repo / name)
+
+
+@pytest.fixture(scope="module")
+def releases(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    repo = tmp_path_factory.mktemp("template")
+    copy_this_tree(repo)
     git(repo, "init", "-q")
     commit_all(repo, "release 1.0.0")
     git(repo, "tag", "1.0.0")
@@ -223,10 +227,7 @@ def release_all(repo: Path, published: list[tuple[str, str]]) -> Path:
         commit_all(repo, f"release {version}")
         git(repo, "tag", version)
     git(repo, "rm", "-rq", ".")
-    for name in git(ROOT, "ls-files", "-co", "--exclude-standard").splitlines():
-        if (ROOT / name).is_file():
-            (repo / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(ROOT / name, repo / name)
+    copy_this_tree(repo)
     commit_all(repo, "next release")
     git(repo, "tag", NEXT_RELEASE)
     return repo
