@@ -10,6 +10,9 @@ import pytest
 
 from scripts.combinations import SUITE_EVERY_VALUE_OF, Answers, pairwise, valid_combinations
 
+collect_ignore = ["recipes"]
+"""A rendered service's files (tests/test_recipes.py), tests included: not this suite's."""
+
 
 @dataclass(frozen=True)
 class Servers:
