@@ -1,6 +1,8 @@
 """The declarative base of every table. Each module with a repository declares its own
-tables next to it; ``adapters.postgres.metadata`` is the whole schema, the one Alembic
-compares migrations with."""
+tables next to it, and ``unit_of_work.py`` imports each such module: that is what puts
+its tables in ``adapters.postgres.metadata``, the whole schema, which Alembic compares
+migrations with and the tests empty. A table whose module nothing imports looks dropped
+to ``alembic revision --autogenerate``."""
 
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase

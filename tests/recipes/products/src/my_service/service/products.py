@@ -9,6 +9,7 @@ from my_service.domain import NotFound
 from my_service.domain.products import Product
 from my_service.service.pagination import page_of
 from my_service.service.ports import Repository, UnitOfWork
+from my_service.service.users import existing_user
 
 if TYPE_CHECKING:
     import uuid
@@ -44,8 +45,7 @@ class ProductService:
     async def offer(self, request: NewProduct) -> Product:
         product = Product.offer(request)
         async with self.uow:
-            if await self.uow.users.get(product.seller_id) is None:
-                raise NotFound("user", product.seller_id)
+            await existing_user(self.uow, product.seller_id)
             await self.uow.products.add(product)
             await self.uow.commit()
         return product
