@@ -30,13 +30,13 @@ EDITS = {
         ),
     ],
     "src/my_service/entrypoints/rest/__init__.py": [
-        ("from my_service.entrypoints.rest import errors, users\n", None),
-        ("    app.include_router(users.router)\n", "    app.include_router(products.router)\n"),
+        ("from my_service.entrypoints.rest import errors, orders, users\n", None),
+        ("    app.include_router(orders.router)\n", "    app.include_router(products.router)\n"),
     ],
 }
 """Each existing file the recipe changes: after each anchor line, the lines to insert (or
 None: the anchor line is replaced, as the README shows)."""
-IMPORT_LINE = "from my_service.entrypoints.rest import errors, products, users\n"
+IMPORT_LINE = "from my_service.entrypoints.rest import errors, orders, products, users\n"
 MOST_FILES = 8
 
 

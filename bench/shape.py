@@ -1,0 +1,80 @@
+"""How much of the template varies with the answers: the numbers the restructuring into
+option packs and resource slices is judged by. Counts, not timings, so one run says it.
+
+    uv run python -m bench.shape
+
+- ``{% if %}`` tags in the hub files every option used to be woven through;
+- ``bootstrap.py``'s length and its ``if`` tags;
+- the largest conditional block (lines between an ``{% if %}`` and its ``{% endif %}``);
+- distinct renderings: for every valid combination, each template file rendered once per
+  distinct projection of the answers onto the variables it reads (``tests/matrix.py``),
+  the number of renderings the every-combination check must look at.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from scripts.combinations import choice_keys, valid_combinations
+from tests.matrix import Matrix
+
+ROOT = Path(__file__).resolve().parents[1]
+TEMPLATE = ROOT / "template"
+HUBS = [
+    "README.md.jinja",
+    "pyproject.toml.jinja",
+    "src/{{ package_name }}/bootstrap.py.jinja",
+    "{% if 'docker' in deployment %}compose.yaml{% endif %}.jinja",
+    ".env.example.jinja",
+    "src/{{ package_name }}/settings/__init__.py.jinja",
+    "tests/conftest.py.jinja",
+]
+IF = re.compile(r"{%-?\s*if\b")
+TAG = re.compile(r"{%-?\s*(if|endif)\b")
+
+
+def if_tags(text: str) -> int:
+    return len(IF.findall(text))
+
+
+def largest_block(path: Path) -> tuple[int, int]:
+    """The longest ``{% if %}`` ... ``{% endif %}`` span of ``path`` in lines, and where it
+    starts (nested blocks count on their own)."""
+    best = (0, 0)
+    opened: list[int] = []
+    for number, line in enumerate(path.read_text().splitlines(), 1):
+        for tag in TAG.findall(line):
+            if tag == "if":
+                opened.append(number)
+            elif opened:
+                start = opened.pop()
+                best = max(best, (number - start + 1, start))
+    return best
+
+
+def main() -> None:
+    hubs = {name: if_tags((TEMPLATE / name).read_text()) for name in HUBS if (TEMPLATE / name).exists()}
+    print(f"if tags in the {len(hubs)} hub files: {sum(hubs.values())}")
+    for name, count in hubs.items():
+        print(f"  {count:4d}  {name}")
+    bootstrap = (TEMPLATE / "src/{{ package_name }}/bootstrap.py.jinja").read_text()
+    print(f"bootstrap.py.jinja: {len(bootstrap.splitlines())} lines, {if_tags(bootstrap)} ifs")
+    files = [path for path in TEMPLATE.rglob("*") if path.is_file() and "__pycache__" not in path.parts]
+    length, start, where = max((*largest_block(path), path) for path in files)
+    print(f"largest conditional block: {length} lines, {where.relative_to(TEMPLATE)}:{start}")
+    combinations = valid_combinations()
+    matrix = Matrix(ROOT, choice_keys())
+    try:
+        distinct = {
+            (file.source, matrix.projection(file, answers))
+            for answers in combinations
+            for file in matrix.files
+        }
+    finally:
+        matrix.close()
+    print(f"valid combinations: {len(combinations)}; distinct renderings: {len(distinct)}")
+
+
+if __name__ == "__main__":
+    main()
