@@ -124,13 +124,20 @@ the users' router meets the order routes leaving it, and comes back as a conflic
 The release's CHANGELOG section names each of them."""
 
 
-def assert_the_team_edits_are_kept(project: Path, release: str = "") -> None:
+def assert_the_team_edits_are_kept(project: Path, release: str = "", fresh: str = "") -> None:
+    """``fresh``: the release's own copy of the users' router, which a conflicted one must
+    match up to its first conflict (the hunks around it merged as the release has them)."""
     expected = RESTRUCTURED.get(release, [])
     assert conflicts(project) == expected
     assert "Owned by the payments team." in (project / EDITED[0]).read_text()
     note = "# Team note: keep routes thin.\n"
     users = (project / EDITED[1]).read_text()
-    assert users.endswith(note) if EDITED[1] not in expected else note in users
+    if EDITED[1] in expected:
+        merged, conflict = users.split("<<<<<<<", 1)
+        assert fresh.startswith(merged), "what merged cleanly is the release's"
+        assert note in conflict, "the team's note is in the conflict, not lost"
+    else:
+        assert users.endswith(note)
     assert (project / EDITED[2]).exists()
 
 
@@ -294,8 +301,8 @@ def test_a_service_of_the_last_release_updates_cleanly_and_keeps_its_edits(
 
     update(project, NEXT_RELEASE, **answers)
 
-    assert_the_team_edits_are_kept(project, NEXT_RELEASE)
     fresh = copy(last_and_next, NEXT_RELEASE, tmp_path / "fresh", **answers)
+    assert_the_team_edits_are_kept(project, NEXT_RELEASE, (fresh / EDITED[1]).read_text())
     updated, expected = (
         {name: text for name, text in without_env(tree(root)).items() if name not in EDITED}
         for root in (project, fresh)
@@ -307,8 +314,12 @@ def test_a_service_of_the_last_release_updates_cleanly_and_keeps_its_edits(
 def test_the_changelog_names_the_files_a_release_restructured() -> None:
     for release, files in RESTRUCTURED.items():
         section = notes((ROOT / "CHANGELOG.md").read_text(), release)
+        entries = [" ".join(entry.split()) for entry in section.split("\n- ")]
         for name in files:
-            assert name.removeprefix(f"{PACKAGE}/") in section, f"{release} does not name {name}"
+            short = name.removeprefix(f"{PACKAGE}/")
+            assert any(short in entry and "conflict" in entry for entry in entries), (
+                f"no entry of {release} says that an edit of {short} comes back as a conflict"
+            )
 
 
 def test_after_an_update_the_lock_pins_the_merged_dependencies(
