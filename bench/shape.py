@@ -5,6 +5,8 @@ option packs and resource slices is judged by. Counts, not timings, so one run s
 
 - ``{% if %}`` tags in the hub files every option used to be woven through;
 - ``bootstrap.py``'s length and its ``if`` tags;
+- template paths whose name carries a condition (a pack's files are listed in its manifest
+  instead);
 - the largest conditional block (lines between an ``{% if %}`` and its ``{% endif %}``);
 - distinct renderings: for every valid combination, each template file rendered once per
   distinct projection of the answers onto the variables it reads (``tests/matrix.py``),
@@ -25,7 +27,7 @@ HUBS = [
     "README.md.jinja",
     "pyproject.toml.jinja",
     "src/{{ package_name }}/bootstrap.py.jinja",
-    "{% if 'docker' in deployment %}compose.yaml{% endif %}.jinja",
+    "compose.yaml.jinja",
     ".env.example.jinja",
     "src/{{ package_name }}/settings/__init__.py.jinja",
     "tests/conftest.py.jinja",
@@ -54,15 +56,22 @@ def largest_block(path: Path) -> tuple[int, int]:
 
 
 def main() -> None:
-    hubs = {name: if_tags((TEMPLATE / name).read_text()) for name in HUBS if (TEMPLATE / name).exists()}
+    hubs = {
+        name: if_tags((TEMPLATE / name).read_text()) for name in HUBS if (TEMPLATE / name).exists()
+    }
     print(f"if tags in the {len(hubs)} hub files: {sum(hubs.values())}")
     for name, count in hubs.items():
         print(f"  {count:4d}  {name}")
     bootstrap = (TEMPLATE / "src/{{ package_name }}/bootstrap.py.jinja").read_text()
     print(f"bootstrap.py.jinja: {len(bootstrap.splitlines())} lines, {if_tags(bootstrap)} ifs")
-    files = [path for path in TEMPLATE.rglob("*") if path.is_file() and "__pycache__" not in path.parts]
+    files = [
+        path for path in TEMPLATE.rglob("*") if path.is_file() and "__pycache__" not in path.parts
+    ]
     length, start, where = max((*largest_block(path), path) for path in files)
     print(f"largest conditional block: {length} lines, {where.relative_to(TEMPLATE)}:{start}")
+    paths = [path for path in TEMPLATE.rglob("*") if "__pycache__" not in path.parts]
+    named = [path for path in paths if IF.search(path.name)]
+    print(f"template paths with a condition in their name: {len(named)} of {len(paths)}")
     combinations = valid_combinations()
     matrix = Matrix(ROOT, choice_keys())
     try:

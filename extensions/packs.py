@@ -4,7 +4,8 @@ A manifest says when the pack is chosen (a Jinja expression over the answers), w
 stands in the order the packs are listed and started, its Python ``Pack`` class (a module
 ``src/<package>/packs/<name>.py``), its settings classes (``settings/<name>.py``), its test
 fixtures, the words that must not appear in a service that did not choose it, and its
-files. Beside the manifest, the pack's pieces of the shared files: ``env.jinja`` (``.env.example``),
+files (``copier.yml``'s ``_exclude`` leaves them out of a service that did not). Beside
+the manifest, the pack's pieces of the shared files: ``env.jinja`` (``.env.example``),
 ``config.md.jinja`` and ``README.md.jinja`` (the README), ``compose.jinja`` and
 ``pyproject.jinja`` (a macro per place of ``compose.yaml`` and ``pyproject.toml``).
 
@@ -18,14 +19,25 @@ collaborator they hand to the use cases exists.
 from __future__ import annotations
 
 import functools
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, NamedTuple
 
 import yaml
-from jinja2 import Environment, meta
+from jinja2 import Environment, meta, pass_context
 from jinja2.ext import Extension
+from jinja2.runtime import Context
 
 PACKS_FOLDER = Path(__file__).resolve().parents[1] / "packs"
+
+
+class Owned(NamedTuple):
+    """Files of a pack: a gitignore-style pattern of the project's paths (a folder stands
+    for everything in it; a leading ``/`` anchors a name to the project's root), rendered
+    only when ``when`` holds: the pack's own condition unless the manifest gives one."""
+
+    pattern: str
+    when: str
 
 
 class Part(NamedTuple):
@@ -35,7 +47,7 @@ class Part(NamedTuple):
     pack: str | None  # the Python pack's class, in src/<package>/packs/<name>.py
     settings: dict[str, str]  # settings.<field>: class, in settings/<name>.py
     trace: str | None
-    files: tuple[str, ...]
+    files: tuple[Owned, ...]
     fixtures: str | None  # the module of its test fixtures, a pytest plugin
 
     @property
@@ -70,11 +82,17 @@ def manifests() -> tuple[Part, ...]:
                 pack=data.get("pack"),
                 settings=dict(data.get("settings", {})),
                 trace=data.get("trace"),
-                files=tuple(data.get("files", ())),
+                files=tuple(_owned(entry, data["when"]) for entry in data.get("files", ())),
                 fixtures=data.get("fixtures"),
             )
         )
     return tuple(sorted(found, key=lambda part: part.order))
+
+
+def _owned(entry: str | dict[str, str], when: str) -> Owned:
+    if isinstance(entry, str):
+        return Owned(entry, when)
+    return Owned(entry["path"], entry["when"])
 
 
 @functools.cache
@@ -84,6 +102,27 @@ def _condition(expression: str) -> Any:
 
 def chosen(part: Part, answers: dict[str, Any]) -> bool:
     return bool(_condition(part.when)(**answers))
+
+
+def wanted(owned: Owned, answers: Mapping[str, Any]) -> bool:
+    """Whether the answers bring the files ``owned`` names."""
+    return bool(_condition(owned.when)(**answers))
+
+
+def excluded(answers: Mapping[str, Any]) -> list[str]:
+    """The patterns of the files the answers leave out: every pack's files whose condition
+    does not hold. A file that several packs list needs them all (``adapters/*/accounts.py``:
+    sign-in and the database); one that any of several options brings says so in its own
+    ``when``."""
+    return [
+        owned.pattern for part in manifests() for owned in part.files if not wanted(owned, answers)
+    ]
+
+
+@pass_context
+def excluded_files(context: Context) -> str:
+    """``excluded`` for ``copier.yml``'s ``_exclude``, one pattern a line."""
+    return "\n".join(excluded(context.get_all()))
 
 
 def has(part: Part, piece: str) -> bool:
@@ -145,12 +184,13 @@ def settings_imports(groups: list[SettingsGroup]) -> list[tuple[str, str]]:
 
 
 class PacksExtension(Extension):
-    """Exposes ``parts(...)`` and the ``| settings_groups``, ``| pack_imports`` and
-    ``| settings_imports`` filters to every template file."""
+    """Exposes ``parts(...)``, ``excluded_files()`` and the ``| settings_groups``,
+    ``| pack_imports`` and ``| settings_imports`` filters to every template file."""
 
     def __init__(self, environment: Environment) -> None:
         super().__init__(environment)
         environment.globals["parts"] = parts
+        environment.globals["excluded_files"] = excluded_files
         environment.filters["settings_groups"] = settings_groups
         environment.filters["pack_imports"] = pack_imports
         environment.filters["settings_imports"] = settings_imports

@@ -6,9 +6,10 @@ the answers a file reads get the same file, byte for byte. So instead of running
 once per combination (tens of thousands of them), each template file is rendered once per
 distinct projection of the answers onto the variables it reads (found by ``jinja2.meta``
 in its name and its text; computed answers count as the answers they are computed from),
-with Copier's own Jinja environment and context. A project is then the set of its files'
-renderings, looked up. ``tests/test_render.py`` checks that Copier renders the same files
-for every combination it renders for real.
+with Copier's own Jinja environment and context. A file a pack lists (``copier.yml``'s
+``_exclude``) also reads the answers that decide whether it is left out. A project is then
+the set of its files' renderings, looked up. ``tests/test_render.py`` checks that Copier
+renders the same files for every combination it renders for real.
 """
 
 from __future__ import annotations
@@ -25,8 +26,13 @@ from typing import Any
 
 import yaml
 from jinja2 import Template, meta, nodes
+from pathspec import PathSpec
 
+from extensions.packs import Owned, manifests
 from tests.copier_internals import copier_rendering
+
+# Copier's pattern style for ``_exclude`` (gitignore's, by its 1.0 name).
+PATTERNS = "gitignore"
 
 Answers = dict[str, Any]
 Projection = tuple[Any, ...]
@@ -66,6 +72,16 @@ class Matrix:
         config = yaml.safe_load((template / "copier.yml").read_text())
         self.subdirectory = template / config["_subdirectory"]
         self.suffix = config["_templates_suffix"]
+        self.exclude = [self.env.from_string(entry) for entry in config.get("_exclude", [])]
+        self._specs: dict[Projection, PathSpec] = {}
+        # Each pack's files with the answers that decide whether they are left out.
+        self.owned: list[tuple[PathSpec, set[str]]] = [
+            (PathSpec.from_lines(PATTERNS, [owned.pattern]), self._variables(expression(owned)))
+            for part in manifests()
+            for owned in part.files
+        ]
+        self.excluding = sorted(set().union(*(when for _, when in self.owned)))
+        """The answers ``_exclude`` reads: its patterns are worked out once per projection."""
         choice = set(choice_keys)
         # Computed answers (``when: false``) are worked out again for each combination.
         self.computed = {
@@ -114,6 +130,10 @@ class Matrix:
             variables: set[str] = set()
             for part in parts:
                 variables |= self._variables(part)
+            destination = "/".join(self.env.from_string(part).render(self.base) for part in parts)
+            for spec, when in self.owned:
+                if spec.match_file(destination):
+                    variables |= when
             if templated:
                 variables |= self._variables(path.read_text())
             for key in list(variables):
@@ -148,7 +168,7 @@ class Matrix:
 
     def _render(self, file: TemplateFile, context: dict[str, Any]) -> tuple[str | None, str]:
         parts = [self._template(part).render(context) for part in file.parts]
-        if not all(parts):
+        if not all(parts) or self._excluded(context).match_file("/".join(parts)):
             return None, ""
         if file.templated:
             text = self.env.get_template(
@@ -157,6 +177,15 @@ class Matrix:
         else:
             text = (self.subdirectory / file.source).read_text(errors="replace")
         return "/".join(parts), text
+
+    def _excluded(self, context: dict[str, Any]) -> PathSpec:
+        """Copier's ``_exclude`` under ``context``: each entry may render several
+        patterns, one a line."""
+        key = tuple(hashable(context.get(name)) for name in self.excluding)
+        if key not in self._specs:
+            lines = [line for entry in self.exclude for line in entry.render(context).splitlines()]
+            self._specs[key] = PathSpec.from_lines(PATTERNS, [line for line in lines if line])
+        return self._specs[key]
 
     def project(self, answers: Answers) -> dict[str, str]:
         """Every file of the combination's project (but the answers file), by path."""
@@ -169,6 +198,11 @@ class Matrix:
                 if path is not None:
                     files[path] = text
         return dict(sorted(files.items()))
+
+
+def expression(owned: Owned) -> str:
+    """The condition of a pack's files as a template, for ``jinja2.meta``."""
+    return f"{{{{ {owned.when} }}}}"
 
 
 def _name_pattern(node: nodes.Expr) -> str | None:

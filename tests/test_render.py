@@ -9,7 +9,6 @@ files must match the matrix's, and each is imported and unit-tested.
 
 from __future__ import annotations
 
-import fnmatch
 import functools
 import hashlib
 import itertools
@@ -25,12 +24,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from pathspec import PathSpec
 
-from extensions.packs import chosen, manifests
+from extensions.packs import chosen, manifests, wanted
 from scripts.combinations import Answers, choice_keys, describe, invalid_combinations
 from scripts.reserved_names import reserved_names
 from tests.buckets import buckets, dealt, sliced
-from tests.matrix import Matrix, TemplateFile, hashable, unresolved_imports
+from tests.matrix import PATTERNS, Matrix, TemplateFile, hashable, unresolved_imports
 from tests.template import JINJA_LEFTOVER, ROOT, fast_rendering, render, working_copy
 
 # The valid combinations' static checks, in runs of 126 (of 32,256 combinations today).
@@ -54,17 +54,17 @@ def unchosen(answers: dict[str, Any]) -> list[str]:
 
 
 def misplaced_files(answers: dict[str, Any], names: Iterable[str]) -> list[str]:
-    """What contradicts the manifests' ``files``: a pattern of a chosen pack that matches
-    no file of the project, or a file that a pack the answers did not choose lists."""
+    """What contradicts the manifests' ``files``: a pattern whose condition holds that
+    matches no file of the project, or a file whose pack the answers did not choose."""
     names = list(names)
     problems = []
     for part in manifests():
-        wanted = chosen(part, answers)
-        for pattern in part.files:
-            matching = fnmatch.filter(names, pattern)
-            if wanted and not matching:
-                problems.append(f"{part.name} is chosen, yet no file is {pattern}")
-            if not wanted and matching:
+        for owned in part.files:
+            brought = wanted(owned, answers)
+            matching = list(PathSpec.from_lines(PATTERNS, [owned.pattern]).match_files(names))
+            if brought and not matching:
+                problems.append(f"{part.name} is chosen, yet no file is {owned.pattern}")
+            if not brought and matching:
                 problems.append(f"{part.name} is not chosen, yet {matching} are there")
     return problems
 

@@ -103,7 +103,7 @@ def test_a_file_the_team_changed_on_the_same_lines_is_listed_as_a_conflict(
 
 def test_a_directory_without_answers_gets_a_clear_message(tmp_path: Path) -> None:
     (tmp_path / ".copier-answers.yml").write_text("name: not a service\n")
-    script = ROOT / "template/{% if ci_provider == 'github' %}.github{% endif %}"
+    script = ROOT / "template/.github"
     done = subprocess.run(
         [sys.executable, str(script / "template_update.py"), "--body", "b.md"],
         cwd=tmp_path,
@@ -117,7 +117,7 @@ def test_a_directory_without_answers_gets_a_clear_message(tmp_path: Path) -> Non
 
 def test_the_body_starts_after_the_release_a_describe_commit_follows() -> None:
     """A service updated to a commit after a release records ``git describe``."""
-    script = ROOT / "template/{% if ci_provider == 'github' %}.github{% endif %}"
+    script = ROOT / "template/.github"
     sys.path.insert(0, str(script))
     try:
         import template_update  # type: ignore[import-not-found]
