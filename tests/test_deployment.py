@@ -7,6 +7,7 @@ combinations; each test takes its share in buckets, each combination a subtest.
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -163,6 +164,12 @@ def workflow_is_valid(project: Path) -> None:
     assert ("redis" in services) == ("redis" in (answers["cache"], answers["broker"]))
     assert ("rabbitmq" in services) == (answers["broker"] == "rabbitmq")
     assert ("consul" in services) == (answers["service_discovery"] == "consul")
+    # Every change is linted for security and its locked dependencies audited.
+    jobs = yaml.safe_load(workflow.read_text())["jobs"]
+    lint = "\n".join(step.get("run", "") for step in jobs["lint"]["steps"])
+    assert re.search(r"^uvx bandit==[\d.]+ -r src -ll", lint, re.MULTILINE), lint
+    assert re.search(r"^uv export --frozen .* -o requirements.txt$", lint, re.MULTILINE), lint
+    assert re.search(r"^uvx pip-audit==[\d.]+ --strict .*-r requirements.txt$", lint, re.M), lint
     # Kafka runs from a step (its container needs its KRaft settings on the command line).
     steps = yaml.safe_load(workflow.read_text())["jobs"]["test"]["steps"]
     assert any("apache/kafka" in step.get("run", "") for step in steps) == (

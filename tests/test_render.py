@@ -24,9 +24,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from packaging.requirements import Requirement
 from pathspec import PathSpec
 
-from extensions.packs import chosen, manifests, wanted
+from extensions.packs import chosen, excluded, manifests, wanted
 from scripts.combinations import Answers, choice_keys, describe, invalid_combinations
 from scripts.reserved_names import reserved_names
 from tests.buckets import buckets, dealt, sliced
@@ -55,14 +56,16 @@ def unchosen(answers: dict[str, Any]) -> list[str]:
 
 def misplaced_files(answers: dict[str, Any], names: Iterable[str]) -> list[str]:
     """What contradicts the manifests' ``files``: a pattern whose condition holds that
-    matches no file of the project, or a file whose pack the answers did not choose."""
+    matches no file of the project (unless another pack that lists it is not chosen: a file
+    several packs list needs them all), or a file whose pack the answers did not choose."""
     names = list(names)
+    left_out = PathSpec.from_lines(PATTERNS, excluded(answers))
     problems = []
     for part in manifests():
         for owned in part.files:
             brought = wanted(owned, answers)
             matching = list(PathSpec.from_lines(PATTERNS, [owned.pattern]).match_files(names))
-            if brought and not matching:
+            if brought and not matching and not left_out.match_file(owned.pattern.lstrip("/")):
                 problems.append(f"{part.name} is chosen, yet no file is {owned.pattern}")
             if not brought and matching:
                 problems.append(f"{part.name} is not chosen, yet {matching} are there")
@@ -157,6 +160,23 @@ def test_the_names_a_service_may_not_take_cover_every_dependency(shared_python: 
             f"{kind} {missing} are not in extensions/reserved_names.json: regenerate it with "
             "`uv run python -m scripts.reserved_names <a python with every dependency>`"
         )
+
+
+def test_no_service_can_resolve_pyjwt_to_its_partial_issuer_match(
+    matrix: Matrix, combinations: list[Answers]
+) -> None:
+    """PyJWT 2.10.0 took a prefix of the expected issuer for a match (CVE-2024-53861)."""
+    for algorithm in ("HS256", "RS256"):
+        answers = next(
+            answers
+            for answers in combinations
+            if answers["auth"] == "jwt" and answers["jwt_algorithm"] == algorithm
+        )
+        pyproject = tomllib.loads(matrix.project(answers)["pyproject.toml"])
+        requirements = map(Requirement, pyproject["project"]["dependencies"])
+        [pyjwt] = [requirement for requirement in requirements if requirement.name == "pyjwt"]
+        assert not pyjwt.specifier.contains("2.10.0"), pyjwt
+        assert pyjwt.specifier.contains("2.10.1"), pyjwt
 
 
 @pytest.fixture(scope="session")
