@@ -8,9 +8,11 @@ option packs and resource slices is judged by. Counts, not timings, so one run s
 - template paths whose name carries a condition (a pack's files are listed in its manifest
   instead);
 - the largest conditional block (lines between an ``{% if %}`` and its ``{% endif %}``);
-- distinct renderings: for every valid combination, each template file rendered once per
-  distinct projection of the answers onto the variables it reads (``tests/matrix.py``),
-  the number of renderings the every-combination check must look at.
+- distinct renderings: the distinct texts each template file renders to over every valid
+  combination (``tests/matrix.py`` renders it once per distinct projection of the answers
+  onto the variables it reads, also counted), a shared file counted as its own text with
+  the packs' pieces cut out plus each distinct piece: what the every-combination check
+  must look at. Renders everything: some minutes.
 """
 
 from __future__ import annotations
@@ -75,14 +77,48 @@ def main() -> None:
     combinations = valid_combinations()
     matrix = Matrix(ROOT, choice_keys())
     try:
-        distinct = {
+        projections = {
             (file.source, matrix.projection(file, answers))
             for answers in combinations
             for file in matrix.files
         }
+        texts, pieces = renderings(matrix, combinations)
     finally:
         matrix.close()
-    print(f"valid combinations: {len(combinations)}; distinct renderings: {len(distinct)}")
+    print(f"valid combinations: {len(combinations)}")
+    print(f"file x projection of the answers it reads: {len(projections)}")
+    distinct = sum(map(len, texts.values())) + len(pieces)
+    print(
+        f"distinct renderings: {distinct} ({distinct - len(pieces)} file texts, "
+        f"{len(pieces)} pack pieces)"
+    )
+    for source, found in sorted(texts.items(), key=lambda item: -len(item[1]))[:8]:
+        print(f"  {len(found):6d}  {source}")
+
+
+def renderings(
+    matrix: Matrix, combinations: list[dict[str, object]]
+) -> tuple[dict[str, set[str]], set[tuple[str, str]]]:
+    """Each file's distinct texts over every combination that has the file, a shared file's
+    own text with its pack pieces cut out, and the distinct pieces: what the every-combination
+    check has to look at once each."""
+    texts: dict[str, set[str]] = {}
+    pieces: set[tuple[str, str]] = set()
+    seen: set[tuple[str, tuple[object, ...]]] = set()
+    for answers in combinations:
+        for file in matrix.files:
+            key = (file.source, matrix.projection(file, answers))
+            if key in seen:
+                continue
+            seen.add(key)
+            cut = matrix.cut(file, answers)
+            if cut is not None:
+                own, found = cut
+                texts.setdefault(file.source, set()).add(own)
+                pieces.update(found)
+            elif matrix.rendering(file, answers, key[1])[0] is not None:
+                texts.setdefault(file.source, set()).add(matrix.rendering(file, answers)[1])
+    return texts, pieces
 
 
 if __name__ == "__main__":

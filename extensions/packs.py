@@ -5,9 +5,10 @@ stands in the order the packs are listed and started, its Python ``Pack`` class 
 ``src/<package>/packs/<name>.py``), its settings classes (``settings/<name>.py``), its test
 fixtures, the words that must not appear in a service that did not choose it, and its
 files (``copier.yml``'s ``_exclude`` leaves them out of a service that did not). Beside
-the manifest, the pack's pieces of the shared files: ``env.jinja`` (``.env.example``),
-``config.md.jinja`` and ``README.md.jinja`` (the README), ``compose.jinja`` and
-``pyproject.jinja`` (a macro per place of ``compose.yaml`` and ``pyproject.toml``).
+the manifest, the pack's pieces of the shared files: ``env.jinja`` (``.env.example``), and
+``readme.jinja``, ``compose.jinja`` and ``pyproject.jinja`` (a macro per place of the README,
+``compose.yaml`` and ``pyproject.toml`` that the pack adds to; ``packs/slots/``
+calls them).
 
 The order is the start order of the Python packs too: metrics first, so that every later
 pack can report to it; the broker before Consul, so that on shutdown (the reverse order)

@@ -18,6 +18,7 @@ import ast
 import functools
 import glob
 import hashlib
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -25,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from jinja2 import Template, meta, nodes
+from jinja2 import BaseLoader, Environment, Template, meta, nodes
 from pathspec import PathSpec
 
 from extensions.packs import Owned, manifests
@@ -97,6 +98,8 @@ class Matrix:
             self.groups.setdefault(file.reads, []).append(file)
         self._renderings: dict[tuple[str, Projection], tuple[str | None, str]] = {}
         self._templates: dict[str, Template] = {}
+        self._cutting = self.env.overlay(loader=_CuttingLoader(self.env.loader))
+        """Copier's environment with every pack piece's output marked (``cut``)."""
 
     def close(self) -> None:
         self._stack.close()
@@ -166,9 +169,15 @@ class Matrix:
             self._renderings[key] = self._render(file, self.context(answers))
         return self._renderings[key]
 
-    def _render(self, file: TemplateFile, context: dict[str, Any]) -> tuple[str | None, str]:
+    def _path(self, file: TemplateFile, context: dict[str, Any]) -> str | None:
         parts = [self._template(part).render(context) for part in file.parts]
         if not all(parts) or self._excluded(context).match_file("/".join(parts)):
+            return None
+        return "/".join(parts)
+
+    def _render(self, file: TemplateFile, context: dict[str, Any]) -> tuple[str | None, str]:
+        path = self._path(file, context)
+        if path is None:
             return None, ""
         if file.templated:
             text = self.env.get_template(
@@ -176,7 +185,26 @@ class Matrix:
             ).render(context)
         else:
             text = (self.subdirectory / file.source).read_text(errors="replace")
-        return "/".join(parts), text
+        return path, text
+
+    def cut(self, file: TemplateFile, answers: Answers) -> tuple[str, list[Piece]] | None:
+        """The file's own text and the pieces the chosen packs put in it, each a
+        ``(piece, text)`` (``None`` when the file is left out). A shared file that includes
+        or imports pack pieces is checked as its own text plus each piece's, so that it
+        varies only with what it says itself: a piece reads the answers it needs."""
+        marked = self.marked(file, answers)
+        if marked is None:
+            return None
+        return PIECE.sub("", marked), [(match[1], match[2]) for match in PIECE.finditer(marked)]
+
+    def marked(self, file: TemplateFile, answers: Answers) -> str | None:
+        """The file as Copier renders it, each pack piece's output between marks
+        (``PIECE``)."""
+        context = self.context(answers)
+        if not file.templated or self._path(file, context) is None:
+            return None
+        name = f"{self.subdirectory.name}/{file.source}".replace("\\", "/")
+        return self._cutting.get_template(name).render(context)
 
     def _excluded(self, context: dict[str, Any]) -> PathSpec:
         """Copier's ``_exclude`` under ``context``: each entry may render several
@@ -198,6 +226,43 @@ class Matrix:
                 if path is not None:
                     files[path] = text
         return dict(sorted(files.items()))
+
+
+Piece = tuple[str, str]
+PIECE = re.compile("\x02([^\x03]*)\x03(.*?)\x04", re.DOTALL)
+"""A pack piece's output as the cutting environment marks it: ``\\x02name\\x03text\\x04``."""
+_MACRO = re.compile(r"{%-?\s*macro\s+(\w+)\s*\([^)]*\)\s*(-?)%}")
+_ENDMACRO = re.compile(r"{%(-?)\s*endmacro\b")
+
+
+class _CuttingLoader(BaseLoader):
+    """The template's loader, but every pack piece (``packs/<pack>/...``, the slot macros of
+    ``packs/slots/`` aside) marks its output: the whole of an included piece, each
+    macro's body in an imported one. Whitespace control is kept as it was."""
+
+    def __init__(self, loader: BaseLoader | None) -> None:
+        assert loader is not None
+        self.loader = loader
+
+    def get_source(self, environment: Environment, template: str) -> tuple[str, str | None, Any]:
+        source, filename, uptodate = self.loader.get_source(environment, template)
+        if template.startswith("packs/") and not template.startswith("packs/slots/"):
+            source = _marked(template.removeprefix("packs/"), source)
+        return source, filename, uptodate
+
+
+def _marked(name: str, source: str) -> str:
+    if _MACRO.search(source) is None:
+        return f'{{{{ "\\x02{name}\\x03" }}}}{source}{{{{ "\\x04" }}}}'
+
+    def start(match: re.Match[str]) -> str:
+        strip = "-" if match[2] else ""
+        return f'{match[0]}{{{{ "\\x02{name}#{match[1]}\\x03" {strip}}}}}'
+
+    def end(match: re.Match[str]) -> str:
+        return f'{{{{{match[1]} "\\x04" }}}}{match[0]}'
+
+    return _ENDMACRO.sub(end, _MACRO.sub(start, source))
 
 
 def expression(owned: Owned) -> str:

@@ -180,13 +180,18 @@ def test_a_template_that_leaves_out_an_answer_its_packs_read_is_told() -> None:
     assert [
         part.name
         for part in parts(
-            "README.md.jinja",
+            "readme.jinja",
+            api_styles=["rest"],
+            auth="none",
             broker="none",
             cache="none",
+            ci_provider="none",
             database="postgres",
+            deployment=[],
+            observability=[],
             service_discovery="none",
         )
-    ] == []
+    ] == ["postgres", "rest"]
 
 
 def test_the_database_a_service_was_rendered_with_stays(tmp_path: Path) -> None:

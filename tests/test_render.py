@@ -31,7 +31,7 @@ from extensions.packs import chosen, excluded, manifests, wanted
 from scripts.combinations import Answers, choice_keys, describe, invalid_combinations
 from scripts.reserved_names import reserved_names
 from tests.buckets import buckets, dealt, sliced
-from tests.matrix import PATTERNS, Matrix, TemplateFile, hashable, unresolved_imports
+from tests.matrix import PATTERNS, PIECE, Matrix, TemplateFile, hashable, unresolved_imports
 from tests.template import JINJA_LEFTOVER, ROOT, fast_rendering, render, working_copy
 
 # The valid combinations' static checks, in runs of 126 (of 32,256 combinations today).
@@ -190,6 +190,39 @@ def matrix(template: Path) -> Iterator[Matrix]:
     built = Matrix(template, choice_keys())
     yield built
     built.close()
+
+
+SHARED = ("README.md.jinja", "pyproject.toml.jinja", "compose.yaml.jinja", ".env.example.jinja")
+
+
+def test_a_shared_file_is_its_own_text_and_the_chosen_packs_pieces(
+    matrix: Matrix, combinations: list[Answers]
+) -> None:
+    """The shared documents only assemble pack pieces: with the pieces cut out, the README
+    reads the API styles, the Python version and the database's pool size and nothing else,
+    and each piece is exactly what the file holds where its marks were."""
+    own_readmes: dict[tuple[Any, ...], set[str]] = {}
+    seen: set[str] = set()
+    files = [file for file in matrix.files if file.source in SHARED]
+    assert len(files) == len(SHARED)
+    for answers in combinations[::97]:
+        for file in files:
+            cut = matrix.cut(file, answers)
+            if cut is None:
+                continue  # compose.yaml without docker
+            seen.add(file.source)
+            own, pieces = cut
+            _, text = matrix.rendering(file, answers)
+            assert pieces, f"{file.source} has no piece of any pack"
+            marked = matrix.marked(file, answers)
+            assert PIECE.sub(lambda match: match[2], marked) == text, file.source
+            if file.source == "README.md.jinja":
+                key = tuple(
+                    hashable(answers[k]) for k in ("api_styles", "python_version", "database")
+                )
+                own_readmes.setdefault(key, set()).add(own)
+    assert seen == set(SHARED)
+    assert {key: len(texts) for key, texts in own_readmes.items() if len(texts) > 1} == {}
 
 
 @pytest.fixture(scope="session")
