@@ -72,22 +72,33 @@ def misplaced_files(answers: dict[str, Any], names: Iterable[str]) -> list[str]:
     return problems
 
 
-# The combinations whose dependencies, together, cover every other combination's.
-SUPERSETS = [
-    {
-        "database": database,
-        "cache": "redis",
-        "observability": ["metrics", "tracing"],
-        "api_styles": ["rest", "graphql", "grpc"],
-        # RS256 needs PyJWT's crypto extra, a superset of HS256's plain PyJWT.
-        "auth": "jwt",
-        "jwt_algorithm": "RS256",
-        # Redis Pub/Sub needs nothing the cache does not.
-        "broker": broker,
-        "service_discovery": "consul",
-    }
-    for database, broker in (("postgres", "rabbitmq"), ("mongo", "kafka"))
-]
+DEPENDENCY_PLACES = ("#dependencies", "#dev_dependencies")
+
+
+def dependency_cover(matrix: Matrix, combinations: list[Answers]) -> list[Answers]:
+    """Combinations whose ``pyproject.toml`` dependencies, together, are every dependency
+    any combination has: between them they hold each pack's dependency lines in each way
+    they render (``pyproject.jinja`` pieces, cut out by the matrix). Greedy, over one
+    combination per distinct rendering of the file."""
+    pyproject = next(file for file in matrix.files if file.source == "pyproject.toml.jinja")
+    candidates: list[tuple[Answers, frozenset[tuple[str, str]]]] = []
+    seen: set[tuple[Any, ...]] = set()
+    for answers in combinations:
+        projection = matrix.projection(pyproject, answers)
+        if projection in seen:
+            continue
+        seen.add(projection)
+        cut = matrix.cut(pyproject, answers)
+        assert cut is not None
+        lines = frozenset(piece for piece in cut[1] if piece[0].endswith(DEPENDENCY_PLACES))
+        candidates.append((answers, lines))
+    left = frozenset().union(*(lines for _, lines in candidates))
+    cover: list[Answers] = []
+    while left:
+        answers, lines = max(candidates, key=lambda candidate: len(candidate[1] & left))
+        cover.append(answers)
+        left -= lines
+    return cover
 
 
 def covering_set(
@@ -128,17 +139,35 @@ def covering_set(
     return selected
 
 
+def requirements_of(pyproject: str) -> set[str]:
+    config = tomllib.loads(pyproject)
+    return {*config["project"]["dependencies"], *config["dependency-groups"]["dev"]}
+
+
+def test_the_dependency_cover_holds_what_any_combination_depends_on(
+    matrix: Matrix, combinations: list[Answers]
+) -> None:
+    cover = dependency_cover(matrix, combinations)
+    held = set().union(
+        *(requirements_of(matrix.project(answers)["pyproject.toml"]) for answers in cover)
+    )
+    assert any(requirement.startswith("pyjwt[crypto]") for requirement in held)
+    assert any(requirement.startswith("pyjwt>") for requirement in held)
+    for answers in combinations[::53]:
+        missing = requirements_of(matrix.project(answers)["pyproject.toml"]) - held
+        assert missing == set(), describe(answers)
+
+
 @pytest.fixture(scope="session")
-def shared_python(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def shared_python(
+    tmp_path_factory: pytest.TempPathFactory, matrix: Matrix, combinations: list[Answers]
+) -> Path:
     """One environment with every dependency any combination may need (installed from uv's
     cache), so that each combination's import and unit tests run without an install."""
     root = tmp_path_factory.mktemp("shared-env")
     requirements: set[str] = set()
-    for answers in SUPERSETS:
-        project = render(root / describe(answers), **answers)
-        config = tomllib.loads((project / "pyproject.toml").read_text())
-        requirements.update(config["project"]["dependencies"])
-        requirements.update(config["dependency-groups"]["dev"])
+    for answers in dependency_cover(matrix, combinations):
+        requirements |= requirements_of(matrix.project(answers)["pyproject.toml"])
     environment = root / "venv"
     env = {**os.environ, "UV_PYTHON_DOWNLOADS": "never"}
     subprocess.run(["uv", "venv", "-q", "-p", "3.13", str(environment)], check=True, env=env)
