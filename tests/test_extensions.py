@@ -2,6 +2,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from jinja2 import Environment, nodes
 
 from extensions.history import database_change_error
 from extensions.naming import package_name_error, project_name_error, slug_error, slugify
@@ -14,6 +15,8 @@ from extensions.packs import (
     settings_imports,
 )
 from extensions.tuning import budget_error, max_overflow, pool_size
+
+ROOT = PACKS_FOLDER.parent
 
 
 @pytest.mark.parametrize(
@@ -204,3 +207,62 @@ def test_the_database_a_service_was_rendered_with_stays(tmp_path: Path) -> None:
     assert "rendered with database=postgres; an update cannot change it to mongo" in refused
     (tmp_path / ".copier-answers.yml").write_text(": not yaml [")
     assert database_change_error("mongo", conf) == "", "an unreadable file records nothing"
+
+
+def _named_choices(when: str) -> set[tuple[str, str]]:
+    """The ``(question, value)`` pairs a pack's condition names: ``question == 'value'``,
+    ``question != 'value'`` and ``'value' in question``."""
+    named: set[tuple[str, str]] = set()
+    for compare in Environment().parse(f"{{{{ {when} }}}}").find_all(nodes.Compare):
+        left, operand = compare.expr, compare.ops[0]
+        if isinstance(left, nodes.Name) and isinstance(operand.expr, nodes.Const):
+            named.add((left.name, operand.expr.value))
+        elif isinstance(left, nodes.Const) and isinstance(operand.expr, nodes.Name):
+            named.add((operand.expr.name, left.value))
+    return named
+
+
+def _choices() -> dict[str, set[str]]:
+    config = yaml.safe_load((ROOT / "copier.yml").read_text())
+    found: dict[str, set[str]] = {}
+    for key, question in config.items():
+        if isinstance(question, dict) and "choices" in question:
+            choices = question["choices"]
+            found[key] = {
+                str(value) for value in (choices.values() if isinstance(choices, dict) else choices)
+            }
+    return found
+
+
+def test_the_manifests_and_the_questions_name_the_same_options() -> None:
+    """Every value a pack's condition names is a choice of its question, and every choice of
+    a question the packs read brings a pack, except ``none``: an option added to
+    ``copier.yml`` without its pack, or a manifest naming a choice that is gone, fails."""
+    choices = _choices()
+    named = {pair for part in manifests() for pair in _named_choices(part.when)}
+    assert {
+        (question, value) for question, value in named if value not in choices.get(question, ())
+    } == set()
+    read = {question for question, _ in named}
+    unbrought = {
+        (question, value)
+        for question in read
+        for value in choices[question]
+        if value != "none" and (question, value) not in named
+    }
+    assert unbrought == set()
+
+
+def test_the_readme_table_lists_every_choice_of_every_question() -> None:
+    rows = {
+        line.split("|")[1].strip(): line.split("|")[2]
+        for line in (ROOT / "README.md").read_text().splitlines()
+        if line.startswith("| `")
+    }
+    missing = {
+        (question, value)
+        for question, values in _choices().items()
+        for value in values
+        if f"`{value}`" not in rows.get(f"`{question}`", "")
+    }
+    assert missing == set()
