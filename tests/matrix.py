@@ -195,7 +195,11 @@ class Matrix:
         marked = self.marked(file, answers)
         if marked is None:
             return None
-        return PIECE.sub("", marked), [(match[1], match[2]) for match in PIECE.finditer(marked)]
+        own = PIECE.sub("", marked)
+        pieces = [(match[1], match[2]) for match in PIECE.finditer(marked)]
+        if _MARKS.search(own) or any(_MARKS.search(text) for _, text in pieces):
+            raise ValueError(f"{file.source}: a piece inside a piece, which the cut cannot split")
+        return own, pieces
 
     def marked(self, file: TemplateFile, answers: Answers) -> str | None:
         """The file as Copier renders it, each pack piece's output between marks
@@ -233,6 +237,9 @@ PIECE = re.compile("\x02([^\x03]*)\x03(.*?)\x04", re.DOTALL)
 """A pack piece's output as the cutting environment marks it: ``\\x02name\\x03text\\x04``."""
 _MACRO = re.compile(r"{%-?\s*macro\s+(\w+)\s*\([^)]*\)\s*(-?)%}")
 _ENDMACRO = re.compile(r"{%(-?)\s*endmacro\b")
+_ANY_MACRO = re.compile(r"{%-?\s*macro\b")
+_RAW = re.compile(r"{%-?\s*raw\b")
+_MARKS = re.compile("[\x02\x03\x04]")
 
 
 class _CuttingLoader(BaseLoader):
@@ -252,6 +259,11 @@ class _CuttingLoader(BaseLoader):
 
 
 def _marked(name: str, source: str) -> str:
+    """``source`` with its output marked. A piece the regular expressions cannot mark
+    exactly (a macro signature with parentheses in it, a raw block) is refused rather
+    than counted wrong."""
+    if len(_MACRO.findall(source)) != len(_ANY_MACRO.findall(source)) or _RAW.search(source):
+        raise ValueError(f"packs/{name}: a macro signature or raw block the matrix cannot mark")
     if _MACRO.search(source) is None:
         return f'{{{{ "\\x02{name}\\x03" }}}}{source}{{{{ "\\x04" }}}}'
 
