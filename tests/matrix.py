@@ -8,8 +8,11 @@ distinct projection of the answers onto the variables it reads (found by ``jinja
 in its name and its text; computed answers count as the answers they are computed from),
 with Copier's own Jinja environment and context. A file a pack lists (``copier.yml``'s
 ``_exclude``) also reads the answers that decide whether it is left out. A project is then
-the set of its files' renderings, looked up. ``tests/test_render.py`` checks that Copier
-renders the same files for every combination it renders for real.
+the set of its files' renderings, looked up. Each rendering marks the output of every pack
+piece (``packs/<pack>/...``) that a shared file assembles, so that the checks can look at
+the file's own text and at each piece once (``units``), however many combinations put them
+together. ``tests/test_render.py`` checks that Copier renders the same files for every
+combination it renders for real.
 """
 
 from __future__ import annotations
@@ -96,7 +99,10 @@ class Matrix:
         """The files by the answers they read: a projection is worked out once per group."""
         for file in self.files:
             self.groups.setdefault(file.reads, []).append(file)
-        self._renderings: dict[tuple[str, Projection], tuple[str | None, str]] = {}
+        self._renderings: dict[
+            tuple[str, Projection], tuple[str | None, str, tuple[str, list[Piece]] | None]
+        ] = {}
+        self._texts: dict[str, str] = {}
         self._templates: dict[str, Template] = {}
         self._cutting = self.env.overlay(loader=_CuttingLoader(self.env.loader))
         """Copier's environment with every pack piece's output marked (``cut``)."""
@@ -162,6 +168,42 @@ class Matrix:
         self, file: TemplateFile, answers: Answers, projection: Projection | None = None
     ) -> tuple[str | None, str]:
         """The file's path in the project (``None`` when it is left out) and its text."""
+        return self._rendered(file, answers, projection)[:2]
+
+    def units(
+        self, file: TemplateFile, answers: Answers, projection: Projection | None = None
+    ) -> tuple[str, ...]:
+        """What the checks look at in the file: its text, or for a shared file that
+        assembles pack pieces its own text (the pieces cut out) and then each piece's. Each
+        distinct unit is one string, so a check cached by text runs once per unit."""
+        path, text, cut = self._rendered(file, answers, projection)
+        if path is None:
+            return ()
+        if cut is None:
+            return (text,)
+        own, pieces = cut
+        return (own, *(piece for _, piece in pieces))
+
+    def cut(self, file: TemplateFile, answers: Answers) -> tuple[str, list[Piece]] | None:
+        """The file's own text and the pieces the chosen packs put in it, each a
+        ``(piece, text)`` (``None`` when the file is left out or is not templated). A
+        shared file that includes or imports pack pieces is checked as its own text plus
+        each piece's, so that it varies only with what it says itself: a piece reads the
+        answers it needs."""
+        path, text, cut = self._rendered(file, answers)
+        if path is None or not file.templated:
+            return None
+        return cut or (text, [])
+
+    def plain(self, file: TemplateFile, answers: Answers) -> str:
+        """The file rendered by Copier's own environment, no piece marked: what the
+        rendering with marks removed must equal."""
+        name = f"{self.subdirectory.name}/{file.source}".replace("\\", "/")
+        return self.env.get_template(name).render(self.context(answers))
+
+    def _rendered(
+        self, file: TemplateFile, answers: Answers, projection: Projection | None = None
+    ) -> tuple[str | None, str, tuple[str, list[Piece]] | None]:
         if projection is None:
             projection = self.projection(file, answers)
         key = (file.source, projection)
@@ -175,40 +217,29 @@ class Matrix:
             return None
         return "/".join(parts)
 
-    def _render(self, file: TemplateFile, context: dict[str, Any]) -> tuple[str | None, str]:
+    def _render(
+        self, file: TemplateFile, context: dict[str, Any]
+    ) -> tuple[str | None, str, tuple[str, list[Piece]] | None]:
+        """Renders with every pack piece's output marked (``_CuttingLoader``): the text is
+        the rendering with the marks taken out, the cut its own text and pieces."""
         path = self._path(file, context)
         if path is None:
-            return None, ""
-        if file.templated:
-            text = self.env.get_template(
-                f"{self.subdirectory.name}/{file.source}".replace("\\", "/")
-            ).render(context)
-        else:
-            text = (self.subdirectory / file.source).read_text(errors="replace")
-        return path, text
-
-    def cut(self, file: TemplateFile, answers: Answers) -> tuple[str, list[Piece]] | None:
-        """The file's own text and the pieces the chosen packs put in it, each a
-        ``(piece, text)`` (``None`` when the file is left out). A shared file that includes
-        or imports pack pieces is checked as its own text plus each piece's, so that it
-        varies only with what it says itself: a piece reads the answers it needs."""
-        marked = self.marked(file, answers)
-        if marked is None:
-            return None
-        own = PIECE.sub("", marked)
-        pieces = [(match[1], match[2]) for match in PIECE.finditer(marked)]
+            return None, "", None
+        if not file.templated:
+            return path, (self.subdirectory / file.source).read_text(errors="replace"), None
+        name = f"{self.subdirectory.name}/{file.source}".replace("\\", "/")
+        marked = self._cutting.get_template(name).render(context)
+        if "\x02" not in marked:
+            return path, marked, None
+        own = self._interned(PIECE.sub("", marked))
+        pieces = [(match[1], self._interned(match[2])) for match in PIECE.finditer(marked)]
         if _MARKS.search(own) or any(_MARKS.search(text) for _, text in pieces):
             raise ValueError(f"{file.source}: a piece inside a piece, which the cut cannot split")
-        return own, pieces
+        return path, PIECE.sub(lambda match: match[2], marked), (own, pieces)
 
-    def marked(self, file: TemplateFile, answers: Answers) -> str | None:
-        """The file as Copier renders it, each pack piece's output between marks
-        (``PIECE``)."""
-        context = self.context(answers)
-        if not file.templated or self._path(file, context) is None:
-            return None
-        name = f"{self.subdirectory.name}/{file.source}".replace("\\", "/")
-        return self._cutting.get_template(name).render(context)
+    def _interned(self, text: str) -> str:
+        """One string per distinct text: the pieces repeat across thousands of renderings."""
+        return self._texts.setdefault(text, text)
 
     def _excluded(self, context: dict[str, Any]) -> PathSpec:
         """Copier's ``_exclude`` under ``context``: each entry may render several
@@ -218,6 +249,18 @@ class Matrix:
             lines = [line for entry in self.exclude for line in entry.render(context).splitlines()]
             self._specs[key] = PathSpec.from_lines(PATTERNS, [line for line in lines if line])
         return self._specs[key]
+
+    def project_units(self, answers: Answers) -> dict[str, tuple[str, ...]]:
+        """``units`` of every file of the combination's project, by path."""
+        hashed = {key: hashable(value) for key, value in answers.items()}
+        found: dict[str, tuple[str, ...]] = {}
+        for reads, group in self.groups.items():
+            projection = tuple(map(hashed.get, reads))
+            for file in group:
+                path = self.rendering(file, answers, projection)[0]
+                if path is not None:
+                    found[path] = self.units(file, answers, projection)
+        return found
 
     def project(self, answers: Answers) -> dict[str, str]:
         """Every file of the combination's project (but the answers file), by path."""

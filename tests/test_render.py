@@ -31,7 +31,7 @@ from extensions.packs import chosen, excluded, manifests, wanted
 from scripts.combinations import Answers, choice_keys, describe, invalid_combinations
 from scripts.reserved_names import reserved_names
 from tests.buckets import buckets, dealt, sliced
-from tests.matrix import PATTERNS, PIECE, Matrix, TemplateFile, hashable, unresolved_imports
+from tests.matrix import PATTERNS, Matrix, TemplateFile, hashable, unresolved_imports
 from tests.template import JINJA_LEFTOVER, ROOT, fast_rendering, render, working_copy
 
 # The valid combinations' static checks, in runs of 126 (of 32,256 combinations today).
@@ -229,7 +229,7 @@ def test_a_shared_file_is_its_own_text_and_the_chosen_packs_pieces(
 ) -> None:
     """The shared documents only assemble pack pieces: with the pieces cut out, the README
     reads the API styles, the Python version and the database's pool size and nothing else,
-    and each piece is exactly what the file holds where its marks were."""
+    and the file put together again is what Copier's own environment renders."""
     own_readmes: dict[tuple[Any, ...], set[str]] = {}
     seen: set[str] = set()
     files = [file for file in matrix.files if file.source in SHARED]
@@ -243,8 +243,7 @@ def test_a_shared_file_is_its_own_text_and_the_chosen_packs_pieces(
             own, pieces = cut
             _, text = matrix.rendering(file, answers)
             assert pieces, f"{file.source} has no piece of any pack"
-            marked = matrix.marked(file, answers)
-            assert PIECE.sub(lambda match: match[2], marked) == text, file.source
+            assert matrix.plain(file, answers) == text, file.source
             if file.source == "README.md.jinja":
                 key = tuple(
                     hashable(answers[k]) for k in ("api_styles", "python_version", "database")
@@ -276,6 +275,7 @@ def linted(tested_trees: Path) -> Path:
     return folder
 
 
+@functools.cache
 @functools.cache
 def has_leftovers(text: str) -> bool:
     return JINJA_LEFTOVER.search(text) is not None
@@ -369,17 +369,22 @@ def test_every_combination_renders_clean_code(
 ) -> None:
     """Nothing unrendered, ruff check and format, byte-compiled, bandit at medium and
     above, no trace of an unchosen option, and the project's own imports resolve. A bucket
-    takes consecutive combinations: they share most of their files, checked once."""
+    takes consecutive combinations: they share most of their files, checked once; a shared
+    file that assembles pack pieces is checked as its own text and each piece, each once."""
     new_files = NewFiles(linted, tmp_path)
     imports_checked: set[tuple[int, ...]] = set()
     for index, answers in enumerate(sliced(combinations, bucket, MATRIX_BUCKETS)):
         files = matrix.project(answers)
+        units = matrix.project_units(answers)
         where = describe(answers)
-        assert [n for n, text in files.items() if has_leftovers(text)] == [], where
+        assert [n for n, texts in units.items() if any(map(has_leftovers, texts))] == [], where
         for name, text in files.items():
             if name.endswith(".py"):
                 assert compiles(name, text), where
-        found = {name: traces_in(name, text) for name, text in files.items()}
+        found = {
+            name: frozenset().union(*(traces_in(name, text) for text in texts))
+            for name, texts in units.items()
+        }
         for option in unchosen(answers):
             hits = [name for name, options in found.items() if option in options]
             assert hits == [], (
