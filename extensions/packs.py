@@ -3,7 +3,9 @@
 A manifest says when the pack is chosen (a Jinja expression over the answers), where it
 stands in the order the packs are listed and started, its Python ``Pack`` class (a module
 ``src/<package>/packs/<name>.py``), its settings classes (``settings/<name>.py``), its test
-fixtures, the words that must not appear in a service that did not choose it, and its
+fixtures, the words that must not appear in a service that did not choose it, the real
+server the template's tests run it against (``server``: ``scripts/servers.sh`` starts every
+server the manifests name, with its ``start_<server>``, and exports ``server_env``), and its
 files (``copier.yml``'s ``_exclude`` leaves them out of a service that did not). Beside
 the manifest, the pack's pieces of the shared files: ``env.jinja`` (``.env.example``), and
 ``readme.jinja``, ``compose.jinja`` and ``pyproject.jinja`` (a macro per place of the README,
@@ -50,6 +52,8 @@ class Part(NamedTuple):
     trace: str | None
     files: tuple[Owned, ...]
     fixtures: str | None  # the module of its test fixtures, a pytest plugin
+    server: str | None  # the server scripts/servers.sh starts for the template's tests
+    server_env: str | None  # the variable it exports the server's address in
 
     @property
     def module(self) -> str:
@@ -85,6 +89,8 @@ def manifests() -> tuple[Part, ...]:
                 trace=data.get("trace"),
                 files=tuple(_owned(entry, data["when"]) for entry in data.get("files", ())),
                 fixtures=data.get("fixtures"),
+                server=data.get("server"),
+                server_env=data.get("server_env"),
             )
         )
     return tuple(sorted(found, key=lambda part: part.order))

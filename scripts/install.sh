@@ -1,13 +1,12 @@
 #!/usr/bin/env bash
-# Installs what the template's tests need on a fresh Debian machine: the PostgreSQL, Redis
-# and RabbitMQ servers (apt, when run as root and missing) and uv (pip, when missing).
+# Installs what the template's tests need on a fresh Debian machine: the servers' packages
+# (apt, when run as root and missing: PostgreSQL, Redis, RabbitMQ) and uv (pip, when missing).
 set -euo pipefail
 
+# The servers' packages: scripts/servers.sh knows those of every server the packs name.
+packages=$(bash "$(dirname "$0")/servers.sh" missing)
 missing=()
-ls -d /usr/lib/postgresql/*/bin >/dev/null 2>&1 || missing+=(postgresql)
-command -v redis-server >/dev/null || missing+=(redis-server)
-[ -x /usr/lib/rabbitmq/bin/rabbitmq-server ] || missing+=(rabbitmq-server)
-command -v psql >/dev/null || missing+=(postgresql-client)
+for package in $packages; do missing+=("$package"); done
 if [ "${WITH_BENCH:-0}" = 1 ]; then
     command -v wrk >/dev/null || missing+=(wrk)
     command -v h2load >/dev/null || missing+=(nghttp2-client)

@@ -6,7 +6,15 @@
 #   scripts/servers.sh start   # prints the URLs to export
 #   scripts/servers.sh env     # prints them again
 #   scripts/servers.sh stop
+#   scripts/servers.sh missing # names the Debian packages still to install
+#
+# Which servers: those the option packs' manifests name (`server:` in packs/*/pack.yml).
+# Each has its need_<server>, start_<server>, stop_<server> and env_<server> here; a pack that names a
+# server with none of them stops this script at once.
 set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+SERVERS=$(sed -n 's/^server: *//p' "$ROOT"/packs/*/pack.yml)
 
 STATE_DIR=${SERVERS_DIR:-/tmp/backend-template-servers}
 PG_PORT=${TEST_PG_PORT:-55432}
@@ -14,7 +22,7 @@ REDIS_PORT=${TEST_REDIS_PORT:-56379}
 MONGO_PORT=${TEST_MONGO_PORT:-57017}
 MONGO_PID=$STATE_DIR/mongo.pid
 # MongoDB-compatible server from PyPI (no mongod is installable here), from the dev environment.
-SECANTUSD=${SECANTUSD:-$(cd "$(dirname "$0")/.." && pwd)/.venv/bin/secantusd-py}
+SECANTUSD=${SECANTUSD:-$ROOT/.venv/bin/secantusd-py}
 PG_DATA=$STATE_DIR/postgres
 REDIS_PID=$STATE_DIR/redis.pid
 RABBIT_PORT=${TEST_RABBITMQ_PORT:-55672}
@@ -23,7 +31,7 @@ RABBIT_BIN=/usr/lib/rabbitmq/bin
 KAFKA_PORT=${TEST_KAFKA_PORT:-59092}
 KAFKA_PID=$STATE_DIR/kafka.pid
 # Kafka-protocol broker from PyPI (no Kafka is installable here), from the dev environment.
-NOIDA=${NOIDA:-$(cd "$(dirname "$0")/.." && pwd)/.venv/bin/noida-db}
+NOIDA=${NOIDA:-$ROOT/.venv/bin/noida-db}
 
 pg_bin() {
     local dir
@@ -167,20 +175,42 @@ start_kafka() {
     wait_for_port "$KAFKA_PORT" "the Kafka-protocol broker" "$STATE_DIR/kafka.log"
 }
 
-print_env() {
-    echo "export TEST_POSTGRES_URL=postgresql://postgres@127.0.0.1:$PG_PORT/postgres"
-    echo "export TEST_REDIS_URL=redis://127.0.0.1:$REDIS_PORT"
-    echo "export TEST_MONGODB_URL=mongodb://127.0.0.1:$MONGO_PORT"
-    echo "export TEST_RABBITMQ_URL=amqp://guest:guest@127.0.0.1:$RABBIT_PORT/"
-    echo "export TEST_KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:$KAFKA_PORT"
+stop_redis() { stop_by_pid "$REDIS_PID"; }
+stop_mongo() { stop_by_pid "$MONGO_PID"; }
+stop_kafka() { stop_by_pid "$KAFKA_PID"; }
+
+env_postgres() { echo "export TEST_POSTGRES_URL=postgresql://postgres@127.0.0.1:$PG_PORT/postgres"; }
+env_redis() { echo "export TEST_REDIS_URL=redis://127.0.0.1:$REDIS_PORT"; }
+env_mongo() { echo "export TEST_MONGODB_URL=mongodb://127.0.0.1:$MONGO_PORT"; }
+env_rabbitmq() { echo "export TEST_RABBITMQ_URL=amqp://guest:guest@127.0.0.1:$RABBIT_PORT/"; }
+env_kafka() { echo "export TEST_KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:$KAFKA_PORT"; }
+
+need_postgres() {
+    ls -d /usr/lib/postgresql/*/bin >/dev/null 2>&1 || echo postgresql
+    command -v psql >/dev/null || echo postgresql-client
+}
+need_redis() { command -v redis-server >/dev/null || echo redis-server; }
+need_rabbitmq() { [ -x "$RABBIT_BIN/rabbitmq-server" ] || echo rabbitmq-server; }
+# The MongoDB- and Kafka-compatible servers come from PyPI, with the dev environment.
+need_mongo() { :; }
+need_kafka() { :; }
+
+# Runs <step>_<server> for every server, in the manifests' order.
+each() {
+    local server
+    for server in $SERVERS; do
+        declare -F "$1_$server" >/dev/null || {
+            echo "packs/*/pack.yml names the server '$server', but $0 has no $1_$server" >&2
+            exit 1
+        }
+        "$1_$server"
+    done
 }
 
 case "${1:-}" in
-    start) start_postgres; start_redis; start_mongo; start_kafka; start_rabbitmq; print_env ;;
-    stop)
-        stop_rabbitmq; stop_by_pid "$KAFKA_PID"; stop_by_pid "$MONGO_PID"
-        stop_by_pid "$REDIS_PID"; stop_postgres
-        ;;
-    env) print_env ;;
-    *) echo "usage: $0 start|stop|env" >&2; exit 2 ;;
+    start) each start; each env ;;
+    stop) each stop ;;
+    env) each env ;;
+    missing) each need ;;
+    *) echo "usage: $0 start|stop|env|missing" >&2; exit 2 ;;
 esac

@@ -8,6 +8,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
+from extensions.packs import manifests
 from scripts.combinations import SUITE_EVERY_VALUE_OF, Answers, pairwise, valid_combinations
 
 collect_ignore = ["recipes"]
@@ -45,23 +46,23 @@ class Servers:
         return f"{self.redis_url.rstrip('/')}/{1 + int(worker) % 15}"
 
 
+SERVER_VARIABLES = tuple(part.server_env for part in manifests() if part.server_env)
+"""What ``scripts/servers.sh start`` exports: a variable per server the packs' manifests name
+(``TEST_POSTGRES_URL`` fills ``Servers.postgres_url``)."""
+
+
 @pytest.fixture(scope="session")
 def servers() -> Servers:
-    names = (
-        "TEST_POSTGRES_URL",
-        "TEST_REDIS_URL",
-        "TEST_MONGODB_URL",
-        "TEST_RABBITMQ_URL",
-        "TEST_KAFKA_BOOTSTRAP_SERVERS",
-    )
-    missing = [name for name in names if not os.environ.get(name)]
+    missing = [name for name in SERVER_VARIABLES if not os.environ.get(name)]
     if missing:
         pytest.fail(
             f"{', '.join(missing)} not set: run the tests with scripts/test.sh, or start the "
             "servers with `eval $(scripts/servers.sh start)` first",
             pytrace=False,
         )
-    return Servers(*(os.environ[name] for name in names))
+    return Servers(
+        **{name.removeprefix("TEST_").lower(): os.environ[name] for name in SERVER_VARIABLES}
+    )
 
 
 @pytest.fixture(scope="session")

@@ -74,7 +74,10 @@ class Matrix:
         self.env = copier.env
         self.base: dict[str, Any] = copier.context
         config = yaml.safe_load((template / "copier.yml").read_text())
-        self.subdirectory = template / config["_subdirectory"]
+        # A service's files (a resource, rendered into a service, has its own subdirectory).
+        self.subdirectory = template / self.env.from_string(config["_subdirectory"]).render(
+            resource=""
+        )
         self.suffix = config["_templates_suffix"]
         self.exclude = [self.env.from_string(entry) for entry in config.get("_exclude", [])]
         self._specs: dict[Projection, PathSpec] = {}
@@ -250,28 +253,30 @@ class Matrix:
             self._specs[key] = PathSpec.from_lines(PATTERNS, [line for line in lines if line])
         return self._specs[key]
 
-    def project_units(self, answers: Answers) -> dict[str, tuple[str, ...]]:
-        """``units`` of every file of the combination's project, by path."""
+    def _files(self, answers: Answers) -> Iterator[tuple[TemplateFile, tuple[Any, ...]]]:
+        """The combination's files, with their projections of the answers."""
         hashed = {key: hashable(value) for key, value in answers.items()}
-        found: dict[str, tuple[str, ...]] = {}
         for reads, group in self.groups.items():
             projection = tuple(map(hashed.get, reads))
             for file in group:
-                path = self.rendering(file, answers, projection)[0]
-                if path is not None:
-                    found[path] = self.units(file, answers, projection)
+                yield file, projection
+
+    def project_units(self, answers: Answers) -> dict[str, tuple[str, ...]]:
+        """``units`` of every file of the combination's project, by path."""
+        found: dict[str, tuple[str, ...]] = {}
+        for file, projection in self._files(answers):
+            path = self.rendering(file, answers, projection)[0]
+            if path is not None:
+                found[path] = self.units(file, answers, projection)
         return found
 
     def project(self, answers: Answers) -> dict[str, str]:
         """Every file of the combination's project (but the answers file), by path."""
-        hashed = {key: hashable(value) for key, value in answers.items()}
         files: dict[str, str] = {}
-        for reads, group in self.groups.items():
-            projection = tuple(map(hashed.get, reads))
-            for file in group:
-                path, text = self.rendering(file, answers, projection)
-                if path is not None:
-                    files[path] = text
+        for file, projection in self._files(answers):
+            path, text = self.rendering(file, answers, projection)
+            if path is not None:
+                files[path] = text
         return dict(sorted(files.items()))
 
 

@@ -1,3 +1,4 @@
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -101,6 +102,8 @@ def test_every_manifest_has_only_known_keys_of_the_right_kinds() -> None:
         "trace": str,
         "files": list,
         "fixtures": str,
+        "server": str,
+        "server_env": str,
     }
     for path in sorted(PACKS_FOLDER.glob("*/pack.yml")):
         manifest = yaml.safe_load(path.read_text())
@@ -266,3 +269,34 @@ def test_the_readme_table_lists_every_choice_of_every_question() -> None:
         if f"`{value}`" not in rows.get(f"`{question}`", "")
     }
     assert missing == set()
+
+
+def test_the_servers_script_runs_what_the_manifests_name_and_exports_their_variables() -> None:
+    """``scripts/servers.sh`` starts the servers the manifests name: a pack's server is
+    exported under its ``server_env``, and the template's tests read exactly those."""
+    from tests.conftest import SERVER_VARIABLES, Servers
+
+    named = {part.server: part.server_env for part in manifests() if part.server}
+    assert all(named.values()), "a server needs its variable"
+    printed = subprocess.run(
+        ["bash", "scripts/servers.sh", "env"], cwd=ROOT, check=True, capture_output=True, text=True
+    ).stdout
+    exported = [line.removeprefix("export ").split("=")[0] for line in printed.splitlines()]
+    assert sorted(exported) == sorted(named.values()) == sorted(SERVER_VARIABLES)
+    assert {name.removeprefix("TEST_").lower() for name in exported} == set(
+        Servers.__dataclass_fields__
+    )
+
+
+def test_a_server_the_script_cannot_start_stops_it_with_the_reason(tmp_path: Path) -> None:
+    packs = tmp_path / "packs" / "etcd"
+    packs.mkdir(parents=True)
+    (packs / "pack.yml").write_text("server: etcd\nserver_env: TEST_ETCD_URL\n")
+    (tmp_path / "scripts").mkdir()
+    script = tmp_path / "scripts" / "servers.sh"
+    script.write_text((ROOT / "scripts" / "servers.sh").read_text())
+    run = subprocess.run(["bash", str(script), "env"], capture_output=True, text=True)
+    assert run.returncode == 1
+    assert "names the server 'etcd', but" in run.stderr
+    assert "has no env_etcd" in run.stderr
+    assert subprocess.run(["bash", str(script), "missing"], capture_output=True).returncode == 1

@@ -12,9 +12,19 @@ class NotFound(DomainError):
         self.key = key
 
 
-class EmailAlreadyRegistered(DomainError):
+class AlreadyExists(DomainError):
+    """A value that must be unique is taken (each entrypoint says so as a conflict)."""
+
+    def __init__(self, entity: str, field: str, value: object) -> None:
+        super().__init__(f"a {entity} with {field} {value} already exists")
+        self.entity = entity
+        self.field = field
+        self.value = value
+
+
+class EmailAlreadyRegistered(AlreadyExists):
     def __init__(self, email: str) -> None:
-        super().__init__(f"a user with email {email} already exists")
+        super().__init__("user", "email", email)
         self.email = email
 
 

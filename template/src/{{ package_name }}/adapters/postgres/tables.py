@@ -1,8 +1,7 @@
 """The declarative base of every table. Each module with a repository declares its own
-tables next to it, and ``unit_of_work.py`` imports each such module: that is what puts
-its tables in ``adapters.postgres.metadata``, the whole schema, which Alembic compares
-migrations with and the tests empty. A table whose module nothing imports looks dropped
-to ``alembic revision --autogenerate``."""
+tables next to it, and the package imports every module it holds: that is what puts
+their tables in ``adapters.postgres.metadata``, the whole schema, which Alembic compares
+migrations with and the tests empty."""
 
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Protocol
 from my_service.domain import NotFound
 from my_service.domain.products import Product
 from my_service.service.pagination import page_of
-from my_service.service.ports import Repository, UnitOfWork
+from my_service.service.ports import Repository, RepositoryKind, UnitOfWork
 from my_service.service.users import existing_user
 
 if TYPE_CHECKING:
@@ -33,20 +33,19 @@ class ProductRepository(Repository[Product], Protocol):
         ...
 
 
-class ProductUnit(UnitOfWork, Protocol):
-    @property
-    def products(self) -> ProductRepository: ...
+PRODUCTS = RepositoryKind[ProductRepository]("products")
+"""The products' repository: ``uow.repository(PRODUCTS)``; the database adapter provides it."""
 
 
 class ProductService:
-    def __init__(self, uow: ProductUnit) -> None:
+    def __init__(self, uow: UnitOfWork) -> None:
         self.uow = uow
 
     async def offer(self, request: NewProduct) -> Product:
         product = Product.offer(request)
         async with self.uow:
             await existing_user(self.uow, product.seller_id)
-            await self.uow.products.add(product)
+            await self.uow.repository(PRODUCTS).add(product)
             await self.uow.commit()
         return product
 
@@ -56,7 +55,7 @@ class ProductService:
 
     async def list_products(self, query: ProductQuery) -> Page[Product]:
         async with self.uow.read_only() as uow:
-            probe = await uow.products.find(replace(query, limit=query.limit + 1))
+            probe = await uow.repository(PRODUCTS).find(replace(query, limit=query.limit + 1))
         return page_of(probe, query.limit)
 
     async def update(self, product_id: uuid.UUID, changes: ProductChanges) -> Product:
@@ -64,19 +63,19 @@ class ProductService:
             product = await _existing(self.uow, product_id)
             updated = product.changed(changes)
             if updated is not product:
-                await self.uow.products.update(updated)
+                await self.uow.repository(PRODUCTS).update(updated)
                 await self.uow.commit()
         return updated
 
     async def withdraw(self, product_id: uuid.UUID) -> None:
         async with self.uow:
-            if not await self.uow.products.remove(product_id):
+            if not await self.uow.repository(PRODUCTS).remove(product_id):
                 raise NotFound("product", product_id)
             await self.uow.commit()
 
 
-async def _existing(uow: ProductUnit, product_id: uuid.UUID) -> Product:
-    product = await uow.products.get(product_id)
+async def _existing(uow: UnitOfWork, product_id: uuid.UUID) -> Product:
+    product = await uow.repository(PRODUCTS).get(product_id)
     if product is None:
         raise NotFound("product", product_id)
     return product

@@ -11,8 +11,10 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from my_service.adapters.postgres.repository import TableRepository
 from my_service.adapters.postgres.tables import Base
+from my_service.adapters.postgres.unit_of_work import provide
 from my_service.domain import NotFound
 from my_service.domain.products import Product
+from my_service.service.products import PRODUCTS
 
 if TYPE_CHECKING:
     from sqlalchemy import ColumnElement
@@ -54,3 +56,6 @@ class SqlAlchemyProductRepository(TableRepository[Product]):
         if "fk_products_seller_id_users" in constraint:
             return NotFound("user", entity.seller_id)
         return None
+
+
+provide(PRODUCTS, SqlAlchemyProductRepository)
