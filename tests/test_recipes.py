@@ -79,6 +79,12 @@ def test_adding_products_by_the_readme_adds_files_and_edits_none(
         "only the recipe's own files change"
     )
 
+    a_service_with_products_passes_its_checks(project, env)
+
+
+def a_service_with_products_passes_its_checks(project: Path, env: dict[str, str]) -> None:
+    """Lint, format, types, migrations in step with the tables, and the whole suite, with
+    ``tests/e2e/test_products.py`` in it."""
     run(["uv", "run", "--no-sync", "ruff", "check", "."], project, env)
     run(["uv", "run", "--no-sync", "ruff", "format", "--check", "."], project, env)
     run(["uv", "run", "--no-sync", "mypy", "src", "tests", "migrations"], project, env)

@@ -1,0 +1,514 @@
+"""The resource generator's answers: the resource's names and its fields, checked, and each
+field's spelling in every layer (entity, table, request and response models, tests).
+
+A field is a mapping: ``name`` and ``type`` (``str``, ``int``, ``decimal``, ``bool``,
+``datetime``, ``date``, ``uuid``, ``enum``, ``ref``), then what the type takes: ``min_length``
+and ``max_length`` (``str``), ``min`` and ``max`` (``int``, ``decimal``), ``precision`` and
+``scale`` (``decimal``), ``values`` (``enum``), ``to`` (``ref``: ``user``, the one resource
+every service has), and the flags ``optional``, ``unique`` and ``index`` (an indexed field
+filters the listing; a ``ref`` is always indexed). A field added to a resource that exists
+says in which of its migrations: ``added: 2`` (to 5) puts it in ``<plural>_0002``, which
+adds its column, nullable, to the table that holds the data already.
+"""
+
+from __future__ import annotations
+
+import json
+import keyword
+import re
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from jinja2 import Environment
+from jinja2.ext import Extension
+from pydantic import BaseModel
+
+IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]*$")
+TYPES = ("str", "int", "decimal", "bool", "datetime", "date", "uuid", "enum", "ref")
+KEYS = {
+    "str": {"min_length", "max_length"},
+    "int": {"min", "max"},
+    "decimal": {"precision", "scale", "min", "max"},
+    "enum": {"values"},
+    "ref": {"to"},
+}
+COMMON_KEYS = {"name", "type", "optional", "unique", "index", "added"}
+TEMPLATE = Path(__file__).resolve().parents[1] / "template"
+
+
+def _service_names() -> frozenset[str]:
+    """Every name a resource must not take because the service has it already: each module
+    and folder of the service's package, each of its test modules (``tests/e2e/test_<x>``),
+    each route prefix it serves, and what its database adapters export."""
+    package = TEMPLATE / "src" / "{{ package_name }}"
+    found = {path.name.split(".")[0] for path in package.rglob("*")}
+    found |= {
+        path.name.split(".")[0].removeprefix("test_")
+        for path in (TEMPLATE / "tests").rglob("test_*")
+    }
+    found |= {"metadata", "session_factories", "docs", "redoc", "openapi", "health", "metrics"}
+    return frozenset(found)
+
+
+TAKEN = frozenset({"user", "order", "account", "token", "resource"}) | _service_names()
+"""Names of the service itself: a resource of this name or plural would overwrite or shadow
+one of its files, routes or modules."""
+RESERVED_FIELDS = frozenset(
+    {
+        # What every resource has.
+        "id", "created_at", "updated_at",
+        # The listing's parameters, and what the generated code names itself.
+        "limit", "offset", "cursor", "after", "sent", "create", "changed", "to_new",
+        "to_changes", "to_query", "some_field_set", "one_pagination_style", "self", "cls",
+        # Names the generated classes' annotations read: a field of that name would hide
+        # them from the fields after it.
+        "uuid", "datetime", "date", "str", "int", "bool", "list", "frozenset",
+        # What SQLAlchemy's declarative classes keep for themselves.
+        "metadata", "registry", "type_annotation_map",
+    }
+) | {name for name in dir(BaseModel) if not name.startswith("__")}  # fmt: skip
+"""Field names the generated code would shadow, or that pydantic's models keep for
+themselves (``model_config``, ``json``, ``copy``...)."""
+GENERATED_CLASSES = frozenset(
+    {"Query", "Service", "Changes", "Create", "Patch", "ListParams", "Response", "Page"}
+    | {"Row", "Repository"}
+)
+"""``<Resource><Suffix>`` classes of the generated code: an enum class must not be one."""
+INDEXED_STR = 600
+"""The longest indexed or unique text: PostgreSQL's index entries hold about 2,700 bytes."""
+NUMBER_KEYS = frozenset({"min", "max", "min_length", "max_length", "precision", "scale"})
+MAX_NAME = 20
+"""The longest name of a resource or a field: every generated line then fits in 100."""
+LAST_STEP = 5
+"""The migrations a resource renders: its table, then up to four that add fields. Later
+changes are the team's own migrations (``alembic revision --autogenerate``)."""
+MAX_STR = 10_000
+"""The longest ``max_length``: a longer text belongs in object storage, not in a row."""
+
+
+def plural_of(name: str) -> str:
+    """'product' -> 'products', 'category' -> 'categories', 'box' -> 'boxes'."""
+    text = str(name)
+    if re.search(r"[^aeiou]y$", text):
+        return text[:-1] + "ies"
+    if re.search(r"(s|x|z|ch|sh)$", text):
+        return text + "es"
+    return text + "s"
+
+
+def camel(name: str) -> str:
+    """'product_line' -> 'ProductLine'."""
+    return "".join(part.capitalize() for part in str(name).split("_"))
+
+
+def resource_name_error(name: object, what: str = "resource") -> str:
+    text = str(name or "")
+    if not IDENTIFIER.match(text) or text.endswith("_") or "__" in text or len(text) > MAX_NAME:
+        return (
+            f"The {what} name must be a lower-case Python identifier, words joined by single "
+            f"underscores (product, product_line), at most {MAX_NAME} characters; got {text!r}."
+        )
+    if keyword.iskeyword(text) or text in TAKEN:
+        return f"The {what} name {text!r} is taken by the service itself; pick another."
+    return ""
+
+
+def resource_names_error(resource: object, plural: object) -> str:
+    error = resource_name_error(resource) or resource_name_error(plural, "plural")
+    if not error and resource == plural:
+        error = f"The plural must differ from the resource name ({resource!r})."
+    return error
+
+
+HOST_KEYS = (
+    "_commit",
+    "project_name",
+    "package_name",
+    "api_styles",
+    "database",
+    "cache",
+    "broker",
+    "auth",
+)
+"""What a resource reads of its service's answers."""
+
+
+FIRST_RELEASE = "0.11.0"
+"""The first release a resource can be added to."""
+
+
+def _version(text: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in text.split("."))
+
+
+def host_answers(answers: object) -> dict[str, Any]:
+    """The service's answers a resource renders for, from its ``.copier-answers.yml``."""
+    if not isinstance(answers, dict):
+        return {}
+    return {key: answers[key] for key in HOST_KEYS if key in answers}
+
+
+def host_error(service: object) -> str:
+    """What the service this resource goes into lacks for it, or ''."""
+    if not isinstance(service, dict) or "package_name" not in service:
+        return (
+            "No service answers found: run the resource generator in a service rendered from "
+            "this template (its .copier-answers.yml holds them)."
+        )
+    release = str(service.get("_commit", ""))
+    if re.fullmatch(r"\d+(\.\d+)*", release) and _version(release) < _version(FIRST_RELEASE):
+        return (
+            f"The service is on release {release}; a resource plugs into what {FIRST_RELEASE} "
+            "brought (repository kinds, routers found in their folders): update the service "
+            "first (copier update)."
+        )
+    missing = []
+    if "rest" not in service.get("api_styles", ()):
+        missing.append("the REST API (api_styles must include rest)")
+    if service.get("database") != "postgres":
+        missing.append("PostgreSQL (database=postgres)")
+    if service.get("auth", "none") != "none":
+        missing.append("auth=none (the owner rules of auth=jwt are not generated yet)")
+    if service.get("broker", "none") != "none":
+        missing.append("broker=none (the resource's events are not generated yet)")
+    if missing:
+        return "The resource generator renders into services with " + ", ".join(missing) + "."
+    return ""
+
+
+def fields_error(fields: object) -> str:
+    """What is wrong with the fields, or ''."""
+    if isinstance(fields, str | dict) or not isinstance(fields, list):
+        return "The fields must be a YAML list of mappings, e.g. [{name: title, type: str}]."
+    if not fields:
+        return "A resource needs at least one field."
+    if all(isinstance(field, dict) and "added" in field for field in fields):
+        return "The table needs at least one field of its own (a field without added)."
+    seen: set[str] = set()
+    classes: set[str] = set()
+    for number, field in enumerate(fields, start=1):
+        error = _field_error(field, seen)
+        if not error and camel(field["name"]) in classes:
+            error = f"{field['name']!r} is spelled like another field in class names."
+        if not error and field["type"] == "enum" and camel(field["name"]) in GENERATED_CLASSES:
+            error = f"an enum named {field['name']!r} would clash with a generated class."
+        if error:
+            return f"Field {number}: {error}"
+        classes.add(camel(field["name"]))
+    return ""
+
+
+def _field_error(field: object, seen: set[str]) -> str:
+    if not isinstance(field, dict):
+        return "must be a mapping with a name and a type."
+    name, kind = field.get("name"), field.get("type")
+    if not isinstance(name, str) or not IDENTIFIER.match(name) or keyword.iskeyword(name):
+        return f"the name must be a lower-case Python identifier; got {name!r}."
+    if len(name) > MAX_NAME:
+        return f"the name {name!r} is longer than {MAX_NAME} characters."
+    column = f"{name}_id" if kind == "ref" else name
+    if column in RESERVED_FIELDS or name in RESERVED_FIELDS or name.startswith("model_"):
+        return (
+            f"{name!r} is reserved: every resource has id, created_at and updated_at, and "
+            "the generated code and pydantic's models use the others."
+        )
+    if column in seen:
+        return f"{column!r} appears twice."
+    seen.add(column)
+    if kind not in TYPES:
+        return f"the type of {name!r} must be one of {', '.join(TYPES)}; got {kind!r}."
+    unknown = set(field) - COMMON_KEYS - KEYS.get(kind, set())
+    if unknown:
+        return f"{name!r} ({kind}) does not take {', '.join(sorted(unknown))}."
+    added = field.get("added", 2)
+    if isinstance(added, bool) or not isinstance(added, int) or not 2 <= added <= LAST_STEP:
+        return f"added of {name!r} must be a migration number from 2 to {LAST_STEP}."
+    if "added" in field and not field.get("optional"):
+        return f"{name!r} is added to a table that has rows already: it must be optional."
+    for flag in ("optional", "unique", "index"):
+        if not isinstance(field.get(flag, False), bool):
+            return f"{flag} of {name!r} must be true or false."
+    numbers = {key: value for key, value in field.items() if key in NUMBER_KEYS}
+    for key, value in numbers.items():
+        if isinstance(value, bool) or not isinstance(value, int):
+            return f"{key} of {name!r} must be a whole number."
+    if kind == "str":
+        low, high = field.get("min_length", 0), field.get("max_length", 200)
+        if not 0 <= low <= high <= MAX_STR or high < 1:
+            return f"{name!r} needs 0 <= min_length <= max_length <= {MAX_STR}, max_length >= 1."
+        if (field.get("index") or field.get("unique")) and high > INDEXED_STR:
+            return f"{name!r} is indexed: its max_length may be {INDEXED_STR} at most."
+    if kind in ("int", "decimal") and field.get("min", 0) > field.get("max", field.get("min", 0)):
+        return f"min of {name!r} is above its max."
+    if kind == "int":
+        for key in ("min", "max"):
+            if key in field and not -(2**63) <= field[key] < 2**63:
+                return f"{key} of {name!r} does not fit a 64-bit integer."
+    if kind == "decimal":
+        precision, scale = field.get("precision", 12), field.get("scale", 2)
+        if not 1 <= precision <= 38 or not 0 <= scale <= precision:
+            return f"{name!r} needs 1 <= precision <= 38 and 0 <= scale <= precision."
+    if kind == "enum":
+        values = field.get("values")
+        if not isinstance(values, list) or not values:
+            return f"{name!r} needs values: a list of lower-case identifiers."
+        if any(
+            not isinstance(v, str) or not IDENTIFIER.match(v) or keyword.iskeyword(v)
+            for v in values
+        ):
+            return f"the values of {name!r} must be lower-case identifiers, not keywords."
+        if len(set(values)) != len(values):
+            return f"the values of {name!r} repeat."
+    if kind == "ref" and field.get("to") != "user":
+        return f"{name!r} may refer to user only (the resource every service has)."
+    if kind in ("bool", "enum") and field.get("unique"):
+        return f"{name!r}: a {kind} cannot be unique (it has too few values)."
+    return ""
+
+
+class Field(NamedTuple):
+    """One field, as every layer spells it."""
+
+    name: str  # the entity's attribute, the column, the JSON key (``seller_id`` for a ref)
+    kind: str
+    optional: bool
+    unique: bool
+    index: bool
+    added: int  # the resource's migration that adds its column: 1, the table's own
+    options: dict[str, Any]
+
+    @property
+    def label(self) -> str:
+        """The field as the answer named it (``seller`` for ``seller_id``)."""
+        return self.name.removesuffix("_id") if self.kind == "ref" else self.name
+
+    @property
+    def enum(self) -> str:
+        """The enum's class name (``ProductStatus``), set by ``fields_of``."""
+        return str(self.options.get("class", ""))
+
+    @property
+    def python(self) -> str:
+        """The entity's annotation, without ``| None``."""
+        return {
+            "str": "str",
+            "int": "int",
+            "decimal": "Decimal",
+            "bool": "bool",
+            "datetime": "datetime",
+            "date": "date",
+            "uuid": "uuid.UUID",
+            "ref": "uuid.UUID",
+            "enum": self.enum,
+        }[self.kind]
+
+    @property
+    def annotation(self) -> str:
+        return f"{self.python} | None" if self.optional else self.python
+
+    @property
+    def column(self) -> list[str]:
+        """The table's ``mapped_column(...)`` arguments."""
+        kind = self.kind
+        if kind == "str":
+            args = [f"String({self.options.get('max_length', 200)})"]
+        elif kind == "int":
+            args = ["BigInteger"]
+        elif kind == "decimal":
+            args = [f"Numeric({self.precision}, {self.scale})"]
+        elif kind == "datetime":
+            args = ["DateTime(timezone=True)"]
+        elif kind == "enum":
+            args = [_call("Enum", [self.enum, *self._enum_options], indent=8)]
+        elif kind == "ref":
+            args = ['ForeignKey("users.id", ondelete="CASCADE")']
+        else:
+            args = []
+        if self.unique:
+            args.append("unique=True")
+        return args
+
+    @property
+    def migration_type(self) -> str:
+        """The column's type as an Alembic migration spells it."""
+        kind = self.kind
+        if kind == "str":
+            return f"sa.String(length={self.options.get('max_length', 200)})"
+        if kind == "decimal":
+            return f"sa.Numeric(precision={self.precision}, scale={self.scale})"
+        if kind == "enum":
+            members = [json.dumps(value.upper()) for value in self.options["values"]]
+            return _call("sa.Enum", [*members, *self._enum_options], indent=12)
+        return {
+            "int": "sa.BigInteger()",
+            "bool": "sa.Boolean()",
+            "datetime": "sa.DateTime(timezone=True)",
+            "date": "sa.Date()",
+            "uuid": "sa.Uuid()",
+            "ref": "sa.Uuid()",
+        }[kind]
+
+    @property
+    def _enum_options(self) -> list[str]:
+        """The column stores the members' names, checked by no database enum type."""
+        name = json.dumps(self.options["type_name"])
+        return [f"name={name}", "native_enum=False", f"length={self.enum_length}"]
+
+    @property
+    def enum_length(self) -> int:
+        """The longest member's name: what the column stores."""
+        return max(len(value) for value in self.options["values"])
+
+    @property
+    def precision(self) -> int:
+        return int(self.options.get("precision", 12))
+
+    @property
+    def scale(self) -> int:
+        return int(self.options.get("scale", 2))
+
+    @property
+    def api(self) -> str:
+        """The request models' annotation (``Annotated[...]`` with its constraints)."""
+        kind, options = self.kind, self.options
+        if kind == "str":
+            low = options.get("min_length", 0)
+            high = options.get("max_length", 200)
+            return f"Annotated[str, StringConstraints(min_length={low}, max_length={high}), Text]"
+        if kind in ("int", "decimal"):
+            bounds = self._bounds()
+            if kind == "int":
+                return f"Annotated[Count, Field({bounds})]"
+            return (
+                f"Annotated[Decimal, Field({bounds}max_digits={self.precision}, "
+                f"decimal_places={self.scale}, allow_inf_nan=False)]"
+            )
+        if kind == "bool":
+            return "StrictBool"
+        if kind == "datetime":
+            return "AwareDatetime"
+        return self.python
+
+    def _bounds(self) -> str:
+        low, high = self.options.get("min"), self.options.get("max")
+        if self.kind == "int":
+            # Whatever PostgreSQL's BIGINT holds, unless the field says less.
+            low = -(2**63) if low is None else low
+            high = 2**63 - 1 if high is None else high
+        text = ""
+        if low is not None:
+            text += f"ge={low}, "
+        if high is not None:
+            text += f"le={high}, "
+        return text.removesuffix(", ") if self.kind == "int" else text
+
+    @property
+    def sample(self) -> str:
+        """A valid JSON value as a Python expression of ``variant`` (0 to 4), for the tests;
+        a ``ref`` is ``user_id``."""
+        kind, options = self.kind, self.options
+        if kind == "str":
+            low, high = options.get("min_length", 0), options.get("max_length", 200)
+            prefix = self.label[:3].ljust(max(low - 1, 0), "x")[: max(high - 1, 0)]
+            return f'"{prefix}" + str(variant)'
+        if kind in ("int", "decimal"):
+            low, high = options.get("min", 0), options.get("max")
+            value = f"{low} + variant" if high is None else f"min({low} + variant, {high})"
+            return value if kind == "int" else f'format({value}, ".{self.scale}f")'
+        if kind == "enum":
+            values = options["values"]
+            return f"{json.dumps(values)}[variant % {len(values)}]"
+        return {
+            "bool": "variant % 2 == 0",
+            "datetime": 'f"2030-01-{1 + variant:02d}T12:00:00Z"',
+            "date": 'f"2030-01-{1 + variant:02d}"',
+            "uuid": 'f"00000000-0000-4000-8000-{variant:012d}"',
+            "ref": "user_id",
+        }[kind]
+
+    @property
+    def distinct(self) -> int:
+        """How many different values ``sample`` takes over the variants 0 to 4."""
+        kind, options = self.kind, self.options
+        if kind in ("int", "decimal") and options.get("max") is not None:
+            return min(5, options["max"] - options.get("min", 0) + 1)
+        if kind == "enum":
+            return min(5, len(options["values"]))
+        return {"bool": 2, "ref": 1}.get(kind, 5)
+
+
+def _call(function: str, arguments: list[str], indent: int) -> str:
+    """A call with one argument a line, as ruff formats one that ends in a comma."""
+    inner = "".join(f"\n{' ' * (indent + 4)}{argument}," for argument in arguments)
+    return f"{function}({inner}\n{' ' * indent})"
+
+
+COLUMN_TYPES = {
+    "str": "String",
+    "int": "BigInteger",
+    "decimal": "Numeric",
+    "enum": "Enum",
+    "ref": "ForeignKey",
+}
+
+
+def sqlalchemy_names(fields: list[Field]) -> list[str]:
+    """What the table's module imports from ``sqlalchemy``."""
+    kinds = {field.kind for field in fields}
+    return sorted(
+        {"DateTime", "Index"} | {COLUMN_TYPES[kind] for kind in kinds & set(COLUMN_TYPES)}
+    )
+
+
+def fields_of(fields: list[dict[str, Any]], resource: str) -> list[Field]:
+    found = []
+    for field in fields:
+        kind = field["type"]
+        options = {key: value for key, value in field.items() if key not in COMMON_KEYS}
+        if kind == "enum":
+            options["class"] = camel(resource) + camel(field["name"])
+            options["type_name"] = f"{resource}_{field['name']}"
+        found.append(
+            Field(
+                name=f"{field['name']}_id" if kind == "ref" else field["name"],
+                kind=kind,
+                optional=bool(field.get("optional", False)),
+                unique=bool(field.get("unique", False)),
+                index=bool(field.get("index", False)) or kind == "ref",
+                added=int(field.get("added", 1)),
+                options=options,
+            )
+        )
+    return found
+
+
+def steps(fields: list[Field]) -> list[int]:
+    """The resource's migrations: 1 (its table), then each that adds fields."""
+    return sorted({1} | {field.added for field in fields})
+
+
+def resource_excluded(fields: object, plural: str) -> str:
+    """The migration files of the steps no field needs, one pattern a line (``_exclude``)."""
+    if fields_error(fields):
+        return ""
+    used = steps(fields_of(fields, "resource"))  # type: ignore[arg-type]
+    unused = [step for step in range(2, LAST_STEP + 1) if step not in used]
+    return "\n".join(f"/migrations/versions/{plural}_{step:04d}_{plural}.py" for step in unused)
+
+
+class ResourcesExtension(Extension):
+    def __init__(self, environment: Environment) -> None:
+        super().__init__(environment)
+        environment.filters["plural_of"] = plural_of
+        environment.filters["camel"] = camel
+        environment.filters["resource_name_error"] = resource_name_error
+        environment.filters["resource_names_error"] = resource_names_error
+        environment.filters["host_answers"] = host_answers
+        environment.filters["fields_error"] = fields_error
+        environment.filters["host_error"] = host_error
+        environment.filters["fields_of"] = fields_of
+        environment.filters["sqlalchemy_names"] = sqlalchemy_names
+        environment.filters["steps"] = steps
+        # A global, not a filter: ``_exclude`` is rendered for an update's old copy too,
+        # with that release's extensions, and may only name what it checks is defined.
+        environment.globals["resource_excluded"] = resource_excluded

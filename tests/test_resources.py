@@ -1,0 +1,233 @@
+"""The resource generator: ``copier copy <template> . -d resource=... -d fields=...`` in a
+service renders one resource, which passes the service's own checks and suite against the
+real database; bad answers are refused with the reason and render nothing."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import copier
+import pytest
+
+from extensions.resources import fields_error, fields_of, host_error, plural_of
+from extensions.resources import resource_names_error as names_error
+from tests.conftest import Servers
+from tests.template import ROOT, render
+from tests.test_recipes import a_service_with_products_passes_its_checks
+from tests.test_suites import run
+from tests.test_update import commit_all, copy, copy_this_tree, git
+
+EVERY_TYPE = [
+    {"name": "name", "type": "str", "min_length": 1, "max_length": 120},
+    {"name": "price", "type": "decimal", "precision": 10, "scale": 2, "min": 0},
+    {"name": "stock", "type": "int", "min": 0, "index": True},
+    {"name": "active", "type": "bool", "index": True},
+    {"name": "released_on", "type": "date", "optional": True},
+    {"name": "launch_at", "type": "datetime", "optional": True, "index": True},
+    {"name": "status", "type": "enum", "values": ["draft", "live", "retired"], "index": True},
+    {"name": "sku", "type": "str", "max_length": 40, "unique": True},
+    {"name": "code", "type": "uuid", "optional": True},
+    {"name": "seller", "type": "ref", "to": "user"},
+]
+DEFAULT_SERVICE = {"package_name": "my_service", "api_styles": ["rest"], "database": "postgres"}
+
+
+def test_plurals_and_names() -> None:
+    assert [plural_of(name) for name in ("product", "category", "box", "day")] == [
+        "products",
+        "categories",
+        "boxes",
+        "days",
+    ]
+    assert names_error("product", "products") == ""
+    assert "taken by the service" in names_error("user", "users")
+    assert "lower-case Python identifier" in names_error("Product", "products")
+    assert "at most 20 characters" in names_error("a" * 21, "a" * 22)
+    assert "must differ" in names_error("sheep", "sheep")
+    for taken in ("metadata", "rest", "metrics", "docs", "health", "session_factories"):
+        assert "taken by the service" in names_error("thing", taken), taken
+
+
+def test_every_type_of_field_is_accepted_and_spelled_for_each_layer() -> None:
+    assert fields_error(EVERY_TYPE) == ""
+    fields = {field.name: field for field in fields_of(EVERY_TYPE, "product")}
+    assert fields["seller_id"].index, "a reference is always indexed"
+    assert fields["status"].enum == "ProductStatus"
+    assert fields["price"].migration_type == "sa.Numeric(precision=10, scale=2)"
+    assert fields["sku"].column == ["String(40)", "unique=True"]
+
+
+@pytest.mark.parametrize(
+    ("fields", "reason"),
+    [
+        ("name: str", "YAML list of mappings"),
+        ({"name": "title", "type": "str"}, "YAML list of mappings"),
+        ([], "at least one field"),
+        ([{"name": "title"}], "the type of 'title' must be one of"),
+        ([{"name": "Title", "type": "str"}], "lower-case Python identifier"),
+        ([{"name": True, "type": "bool"}], "lower-case Python identifier"),  # YAML's `on`
+        ([{"name": "id", "type": "uuid"}], "reserved"),
+        ([{"name": "a", "type": "str"}, {"name": "a", "type": "int"}], "appears twice"),
+        ([{"name": "a", "type": "str", "values": ["x"]}], "does not take values"),
+        ([{"name": "a", "type": "str", "max_length": 0}], "max_length >= 1"),
+        ([{"name": "a", "type": "str", "max_length": 10_001}], "<= 10000"),
+        ([{"name": "a", "type": "int", "min": 3, "max": 2}], "above its max"),
+        ([{"name": "a", "type": "int", "max": 2**63}], "64-bit"),
+        ([{"name": "a", "type": "int", "min": "1"}], "whole number"),
+        ([{"name": "a", "type": "decimal", "precision": 39}], "precision <= 38"),
+        ([{"name": "a", "type": "enum", "values": []}], "needs values"),
+        ([{"name": "a", "type": "enum", "values": ["x", "x"]}], "repeat"),
+        ([{"name": "a", "type": "enum", "values": ["x", "y"], "unique": True}], "cannot be"),
+        ([{"name": "a", "type": "ref", "to": "order"}], "refer to user only"),
+        ([{"name": "a", "type": "bool", "optional": "yes"}], "true or false"),
+        ([{"name": "after", "type": "str", "index": True}], "reserved"),
+        ([{"name": "model_config", "type": "str"}], "reserved"),
+        ([{"name": "json", "type": "str"}], "reserved"),
+        ([{"name": "metadata", "type": "str"}], "reserved"),
+        ([{"name": "date", "type": "date"}], "reserved"),
+        ([{"name": "line_1", "type": "str"}, {"name": "line1", "type": "str"}], "spelled like"),
+        ([{"name": "query", "type": "enum", "values": ["a"]}], "clash with a generated class"),
+        ([{"name": "a", "type": "enum", "values": ["class"]}], "not keywords"),
+        ([{"name": "a", "type": "str", "unique": True, "max_length": 601}], "600 at most"),
+        ([{"name": "a", "type": "str", "optional": True, "added": 2}], "without added"),
+        ([{"name": "a", "type": "str"}, {"name": "b", "type": "int", "added": 2}], "optional"),
+        ([{"name": "a", "type": "str"}, {"name": "b", "type": "int", "added": 6}], "2 to 5"),
+    ],
+)
+def test_bad_fields_are_refused_with_the_reason(fields: Any, reason: str) -> None:
+    assert reason in fields_error(fields)
+
+
+def test_a_service_the_generator_cannot_serve_yet_is_refused_naming_what_it_lacks() -> None:
+    assert host_error(DEFAULT_SERVICE) == ""
+    assert "No service answers found" in host_error({})
+    refused = host_error(DEFAULT_SERVICE | {"database": "mongo", "api_styles": ["graphql"]})
+    assert "the REST API" in refused
+    assert "PostgreSQL" in refused
+    assert "auth=none" in host_error(DEFAULT_SERVICE | {"auth": "jwt"})
+    assert "broker=none" in host_error(DEFAULT_SERVICE | {"broker": "kafka"})
+    assert "update the service first" in host_error(DEFAULT_SERVICE | {"_commit": "0.10.0"})
+    assert host_error(DEFAULT_SERVICE | {"_commit": "0.11.0"}) == ""
+    assert host_error(DEFAULT_SERVICE | {"_commit": "0.10.0-12-g24296e0"}) == "", "no release"
+
+
+def service_env(servers: Servers) -> dict[str, str]:
+    env = {
+        **os.environ,
+        "UV_PYTHON_DOWNLOADS": "never",
+        "DATABASE_URL": servers.new_database(),
+        "REDIS_URL": servers.redis_database(),
+    }
+    env.pop("VIRTUAL_ENV", None)
+    return env
+
+
+def test_a_bad_answer_renders_nothing(tmp_path: Path) -> None:
+    project = render(tmp_path / "svc", skip_tasks=True)
+    before = sorted(path for path in project.rglob("*") if ".git" not in path.parts)
+    with pytest.raises(ValueError, match="refer to user only"):
+        render(project, resource="product", fields=[{"name": "a", "type": "ref", "to": "x"}])
+    with pytest.raises(ValueError, match="No service answers found"):
+        render(tmp_path / "empty", resource="product", fields=EVERY_TYPE)
+    assert sorted(path for path in project.rglob("*") if ".git" not in path.parts) == before
+
+
+@pytest.mark.suite
+def test_a_generated_resource_passes_the_services_checks_and_suite(
+    tmp_path: Path, servers: Servers
+) -> None:
+    project = copy(ROOT, "HEAD", tmp_path / "svc")
+
+    render(project, resource="product", fields=EVERY_TYPE)
+
+    added = sorted(git(project, "status", "--porcelain").splitlines())
+    assert added == [
+        "?? .copier-answers.resource-products.yml",
+        "?? migrations/versions/products_0001_products.py",
+        "?? src/my_service/adapters/postgres/products.py",
+        "?? src/my_service/domain/products.py",
+        "?? src/my_service/entrypoints/rest/products.py",
+        "?? src/my_service/service/products.py",
+        "?? tests/e2e/test_products.py",
+    ], "files of its own, and no file of the service changed"
+    answers = (project / ".copier-answers.resource-products.yml").read_text()
+    assert "package_name: my_service" in answers, "the service's answers are kept for updates"
+    env = service_env(servers)
+    run(["uv", "sync", "--quiet"], project, env)
+    a_service_with_products_passes_its_checks(project, env)
+
+
+SQL_ROW = (
+    "INSERT INTO products (id, name, stock, created_at, updated_at) "
+    "VALUES ('00000000-0000-4000-8000-000000000001', 'Lamp', 3, now(), now())"
+)
+
+
+@pytest.mark.suite
+def test_an_update_brings_improvements_keeps_edits_and_adds_a_field_to_the_data(
+    tmp_path: Path, servers: Servers
+) -> None:
+    """A released template, a service with products on it, data in its table and an edit of
+    the team's; then a release that improves the resource's code, and an update that adds a
+    field."""
+    template = tmp_path / "template"
+    template.mkdir()
+    copy_this_tree(template)
+    git(template, "init", "-q")
+    commit_all(template, "release 1.0.0")
+    git(template, "tag", "1.0.0")
+    project = copy(template, "1.0.0", tmp_path / "svc")
+    fields = [
+        {"name": "name", "type": "str", "max_length": 120},
+        {"name": "stock", "type": "int", "min": 0},
+    ]
+    render(project, template=template, ref="1.0.0", resource="product", fields=fields)
+    commit_all(project, "products")
+    env = service_env(servers)
+    run(["uv", "sync", "--quiet"], project, env)
+    run(["uv", "run", "--no-sync", "alembic", "upgrade", "heads"], project, env)
+    run(["psql", env["DATABASE_URL"], "-qc", SQL_ROW], project, env)
+
+    service = project / "src/my_service/service/products.py"
+    team = '"""Product use cases, shared by every API style; the shop\'s stock rules live here."""'
+    service.write_text(service.read_text().replace(service.read_text().splitlines()[0], team))
+    commit_all(project, "the team's words")
+    source = template / "resource/src/{{ host.package_name }}/service/{{ plural }}.py.jinja"
+    better = (
+        '"""Matching ``query``, newest first, at most ``query.limit`` (the index serves it)."""'
+    )
+    source.write_text(
+        source.read_text().replace(
+            '"""Matching ``query``, newest first, at most ``query.limit``."""', better
+        )
+    )
+    commit_all(template, "release 1.1.0")
+    git(template, "tag", "1.1.0")
+
+    copier.run_update(
+        str(project),
+        answers_file=".copier-answers.resource-products.yml",
+        data={"fields": [*fields, {"name": "color", "type": "str", "optional": True, "added": 2}]},
+        vcs_ref="1.1.0",
+        defaults=True,
+        overwrite=True,
+        unsafe=True,
+        quiet=True,
+    )
+
+    text = service.read_text()
+    assert text.startswith(team), "the team's edit is kept"
+    assert better.strip('"') in text, "the release's improvement arrived"
+    assert "<<<<<<<" not in text
+    assert (project / "migrations/versions/products_0002_products.py").is_file()
+    run(["uv", "run", "--no-sync", "alembic", "upgrade", "heads"], project, env)
+    rows = run(
+        ["psql", env["DATABASE_URL"], "-tAc", "SELECT name, stock, color FROM products"],
+        project,
+        env,
+    )
+    assert rows.strip() == "Lamp|3|", "the row from before the update is still there"
+    run(["psql", env["DATABASE_URL"], "-qc", "DELETE FROM products"], project, env)
+    a_service_with_products_passes_its_checks(project, env)
