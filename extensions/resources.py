@@ -368,41 +368,6 @@ class Field(NamedTuple):
         return int(self.options.get("scale", 2))
 
     @property
-    def api(self) -> str:
-        """The request models' annotation (``Annotated[...]`` with its constraints)."""
-        kind, options = self.kind, self.options
-        if kind == "str":
-            low = options.get("min_length", 0)
-            high = options.get("max_length", 200)
-            return f"Annotated[str, StringConstraints(min_length={low}, max_length={high}), Text]"
-        if kind in ("int", "decimal"):
-            bounds = self._bounds()
-            if kind == "int":
-                return f"Annotated[Count, Field({bounds})]"
-            return (
-                f"Annotated[Decimal, Field({bounds}max_digits={self.precision}, "
-                f"decimal_places={self.scale}, allow_inf_nan=False)]"
-            )
-        if kind == "bool":
-            return "StrictBool"
-        if kind == "datetime":
-            return "AwareDatetime"
-        return self.python
-
-    def _bounds(self) -> str:
-        low, high = self.options.get("min"), self.options.get("max")
-        if self.kind == "int":
-            # Whatever PostgreSQL's BIGINT holds, unless the field says less.
-            low = -(2**63) if low is None else low
-            high = 2**63 - 1 if high is None else high
-        text = ""
-        if low is not None:
-            text += f"ge={low}, "
-        if high is not None:
-            text += f"le={high}, "
-        return text.removesuffix(", ") if self.kind == "int" else text
-
-    @property
     def sample(self) -> str:
         """A valid JSON value as a Python expression of ``variant`` (0 to 4), for the tests;
         a ``ref`` is ``user_id``."""
