@@ -4,11 +4,13 @@ field's spelling in every layer (entity, table, request and response models, tes
 A field is a mapping: ``name`` and ``type`` (``str``, ``int``, ``decimal``, ``bool``,
 ``datetime``, ``date``, ``uuid``, ``enum``, ``ref``), then what the type takes: ``min_length``
 and ``max_length`` (``str``), ``min`` and ``max`` (``int``, ``decimal``), ``precision`` and
-``scale`` (``decimal``), ``values`` (``enum``), ``to`` (``ref``: ``user``, the one resource
-every service has), and the flags ``optional``, ``unique`` and ``index`` (an indexed field
-filters the listing; a ``ref`` is always indexed). A field added to a resource that exists
-says in which of its migrations: ``added: 2`` (to 5) puts it in ``<plural>_0002``, which
-adds its column, nullable, to the table that holds the data already.
+``scale`` (``decimal``), ``values`` (``enum``), ``to`` (``ref``: ``user``, which every
+service has, or a resource generated into the service before, by its name; ``to_plural``
+when that resource's plural is not the derived one), and the flags ``optional``, ``unique``
+and ``index`` (an indexed field filters the listing; a ``ref`` is always indexed). A field
+added to a resource that exists says in which of its migrations: ``added: 2`` (to 5) puts it
+in ``<plural>_0002``, which adds its column, nullable, to the table that holds the data
+already. An update only adds fields: the ones the resource has stay as they are.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import re
 from pathlib import Path
 from typing import Any, NamedTuple
 
+import yaml
 from jinja2 import Environment
 from jinja2.ext import Extension
 from pydantic import BaseModel
@@ -30,7 +33,7 @@ KEYS = {
     "int": {"min", "max"},
     "decimal": {"precision", "scale", "min", "max"},
     "enum": {"values"},
-    "ref": {"to"},
+    "ref": {"to", "to_plural"},
 }
 COMMON_KEYS = {"name", "type", "optional", "unique", "index", "added"}
 TEMPLATE = Path(__file__).resolve().parents[1] / "template"
@@ -46,6 +49,7 @@ def _service_names() -> frozenset[str]:
         path.name.split(".")[0].removeprefix("test_")
         for path in (TEMPLATE / "tests").rglob("test_*")
     }
+    found |= {path.name.split(".")[0] for path in (TEMPLATE / "tests" / "fixtures").iterdir()}
     found |= {"metadata", "session_factories", "docs", "redoc", "openapi", "health", "metrics"}
     return frozenset(found)
 
@@ -56,7 +60,7 @@ one of its files, routes or modules."""
 RESERVED_FIELDS = frozenset(
     {
         # What every resource has.
-        "id", "created_at", "updated_at",
+        "id", "created_at", "updated_at", "owner", "owner_id",
         # The listing's parameters, and what the generated code names itself.
         "limit", "offset", "cursor", "after", "sent", "create", "changed", "to_new",
         "to_changes", "to_query", "some_field_set", "one_pagination_style", "self", "cls",
@@ -113,11 +117,42 @@ def resource_name_error(name: object, what: str = "resource") -> str:
     return ""
 
 
-def resource_names_error(resource: object, plural: object) -> str:
+def resource_names_error(
+    resource: object, plural: object, service: dict[str, dict[str, Any]] | None = None
+) -> str:
+    """What is wrong with the names, or ''; ``service`` holds the resources the service has
+    (``service_resources``), which the names must not take from another resource."""
     error = resource_name_error(resource) or resource_name_error(plural, "plural")
     if not error and resource == plural:
         error = f"The plural must differ from the resource name ({resource!r})."
+    for other in (service or {}).values():
+        names, taken = {other["resource"], other["plural"]}, {resource, plural}
+        if error or (other["resource"], other["plural"]) == (resource, plural):
+            continue
+        if names & taken:
+            return (
+                f"The service has a resource {other['resource']!r} (plural "
+                f"{other['plural']!r}) already: pick names it does not use."
+            )
     return error
+
+
+ANSWERS = ".copier-answers.resource-*.yml"
+
+
+def service_resources(destination: object) -> dict[str, dict[str, Any]] | None:
+    """The resources generated into the service at ``destination`` so far, by plural, as
+    their answers files hold them; None where ``destination`` is no service (an update
+    renders into empty folders too, where there is nothing to check against)."""
+    root = Path(str(destination))
+    if not (root / ".copier-answers.yml").is_file():
+        return None
+    found = {}
+    for path in sorted(root.glob(ANSWERS)):
+        answers = yaml.safe_load(path.read_text(encoding="utf-8"))
+        if isinstance(answers, dict) and {"resource", "plural", "fields"} <= set(answers):
+            found[str(answers["plural"])] = answers
+    return found
 
 
 HOST_KEYS = (
@@ -148,6 +183,20 @@ def host_answers(answers: object) -> dict[str, Any]:
     return {key: answers[key] for key in HOST_KEYS if key in answers}
 
 
+REFERENCE_RELEASE = "0.12.0"
+"""The first release whose repositories answer 409 for deleting a row others refer to."""
+
+
+def _too_old(service: dict[str, Any], first: str, what: str) -> str:
+    release = str(service.get("_commit", ""))
+    if re.fullmatch(r"\d+(\.\d+)*", release) and _version(release) < _version(first):
+        return (
+            f"the service is on release {release}; {first} {what}: update the service first "
+            "(copier update)."
+        )
+    return ""
+
+
 def host_error(service: object) -> str:
     """What the service this resource goes into lacks for it, or ''."""
     if not isinstance(service, dict) or "package_name" not in service:
@@ -167,8 +216,6 @@ def host_error(service: object) -> str:
         missing.append("the REST API (api_styles must include rest)")
     if service.get("database") != "postgres":
         missing.append("PostgreSQL (database=postgres)")
-    if service.get("auth", "none") != "none":
-        missing.append("auth=none (the owner rules of auth=jwt are not generated yet)")
     if service.get("broker", "none") != "none":
         missing.append("broker=none (the resource's events are not generated yet)")
     if missing:
@@ -176,8 +223,17 @@ def host_error(service: object) -> str:
     return ""
 
 
-def fields_error(fields: object) -> str:
-    """What is wrong with the fields, or ''."""
+def fields_error(
+    fields: object,
+    service: dict[str, dict[str, Any]] | None = None,
+    resource: str = "",
+    plural: str = "",
+    host: dict[str, Any] | None = None,
+) -> str:
+    """What is wrong with the fields, or ''. In a service (``service_resources``), a ``ref``
+    must name one of its resources, and a resource it has already only gains fields;
+    ``host``, the service's answers, says whether its release can delete what is referred
+    to."""
     if isinstance(fields, str | dict) or not isinstance(fields, list):
         return "The fields must be a YAML list of mappings, e.g. [{name: title, type: str}]."
     if not fields:
@@ -192,9 +248,105 @@ def fields_error(fields: object) -> str:
             error = f"{field['name']!r} is spelled like another field in class names."
         if not error and field["type"] == "enum" and camel(field["name"]) in GENERATED_CLASSES:
             error = f"an enum named {field['name']!r} would clash with a generated class."
+        if not error and field["type"] == "ref":
+            error = _reference_error(field, resource, plural, service)
+        if not error and field["type"] == "ref" and field["to"] != "user":
+            error = _too_old(host or {}, REFERENCE_RELEASE, "deletes what others refer to as 409")
         if error:
             return f"Field {number}: {error}"
         classes.add(camel(field["name"]))
+    before = (service or {}).get(plural)
+    if before and before.get("resource") == resource:
+        return _change_error(before["fields"], fields)
+    return ""
+
+
+ACCESS = ("owner", "admin", "public")
+
+
+def access_error(
+    access: object,
+    service: dict[str, dict[str, Any]] | None = None,
+    resource: str = "",
+    plural: str = "",
+) -> str:
+    """What is wrong with the access rule, or ''; a resource the service has keeps its own."""
+    if access not in ACCESS:
+        return f"access must be one of {', '.join(ACCESS)}; got {access!r}."
+    before = (service or {}).get(plural) or {}
+    if before.get("resource") == resource and before.get("access", access) != access:
+        return (
+            f"The {plural} are {before['access']}-ruled: an update keeps the rule. To change "
+            "it, change the resource's modules and write the migration of its owner_id "
+            "column yourself."
+        )
+    return ""
+
+
+MAX_IDENTIFIER = 63
+"""PostgreSQL's longest name: a longer constraint name is cut short, and no longer matches
+the one the repository maps to an answer."""
+
+
+def _reference_error(
+    field: dict[str, Any], resource: str, plural: str, service: dict[str, Any] | None
+) -> str:
+    name, target = field["name"], field.get("to")
+    if target == "user":
+        return "to_plural: users is the only plural of user." if "to_plural" in field else ""
+    if not isinstance(target, str) or not IDENTIFIER.match(target):
+        return f"{name!r} refers to {target!r}: to takes user or a resource's name."
+    if target == resource:
+        return f"{name!r}: a resource cannot refer to itself yet."
+    target_plural = str(field.get("to_plural") or plural_of(target))
+    constraint = f"fk_{plural}_{name}_id_{target_plural}"
+    if len(constraint) > MAX_IDENTIFIER:
+        return (
+            f"the foreign key of {name!r} would be named {constraint} ({len(constraint)} "
+            f"characters, PostgreSQL keeps {MAX_IDENTIFIER}): pick a shorter field name."
+        )
+    if service is None:
+        return ""
+    known = {answers["resource"]: answers["plural"] for answers in service.values()}
+    if target not in known:
+        have = ", ".join(sorted(known)) or "none yet"
+        return (
+            f"{name!r} refers to {target!r}, which is not a resource of this service (to "
+            f"takes user or one of its resources: {have}); generate {target!r} first."
+        )
+    if known[target] != target_plural:
+        return f"{name!r}: the plural of {target!r} is {known[target]!r}; add to_plural to say so."
+    return ""
+
+
+def _change_error(before: list[dict[str, Any]], fields: list[dict[str, Any]]) -> str:
+    """An update adds fields in a migration of its own, and changes none the table has."""
+    now = {field["name"]: field for field in fields}
+    for field in before:
+        name = field["name"]
+        if now.get(name) != field:
+            done = "removed" if name not in now else f"changed to {now[name]}"
+            return (
+                f"{name!r} is {done}, but the table has it as {field}: an update only adds "
+                "fields. Keep it as it was here; to drop or retype its column, write the "
+                "migration yourself (uv run alembic revision -m ...), change the modules "
+                "that spell it, and say so in the service's README."
+            )
+    last = max(int(field.get("added", 1)) for field in before)
+    names = {field["name"] for field in before}
+    for field in fields:
+        if field["name"] in names or field.get("added", 1) > last:
+            continue
+        if last == LAST_STEP:
+            return (
+                f"{field['name']!r} is new, and the resource has used its {LAST_STEP} "
+                "migrations: add it in a migration of your own (uv run alembic revision "
+                "--autogenerate -m ...) and in the modules that spell the fields."
+            )
+        return (
+            f"{field['name']!r} is new: add it with added: {last + 1} or later (the "
+            f"migrations up to {last:04d} may have run, and stay as they are)."
+        )
     return ""
 
 
@@ -248,6 +400,10 @@ def _field_error(field: object, seen: set[str]) -> str:
         precision, scale = field.get("precision", 12), field.get("scale", 2)
         if not 1 <= precision <= 38 or not 0 <= scale <= precision:
             return f"{name!r} needs 1 <= precision <= 38 and 0 <= scale <= precision."
+        room = 10 ** (precision - scale)
+        for key in ("min", "max"):
+            if key in field and not -room < field[key] < room:
+                return f"{key} of {name!r} has more digits than precision {precision} leaves."
     if kind == "enum":
         values = field.get("values")
         if not isinstance(values, list) or not values:
@@ -259,8 +415,6 @@ def _field_error(field: object, seen: set[str]) -> str:
             return f"the values of {name!r} must be lower-case identifiers, not keywords."
         if len(set(values)) != len(values):
             return f"the values of {name!r} repeat."
-    if kind == "ref" and field.get("to") != "user":
-        return f"{name!r} may refer to user only (the resource every service has)."
     if kind in ("bool", "enum") and field.get("unique"):
         return f"{name!r}: a {kind} cannot be unique (it has too few values)."
     return ""
@@ -281,6 +435,22 @@ class Field(NamedTuple):
     def label(self) -> str:
         """The field as the answer named it (``seller`` for ``seller_id``)."""
         return self.name.removesuffix("_id") if self.kind == "ref" else self.name
+
+    @property
+    def target(self) -> str:
+        """What a ``ref`` refers to: ``user``, or a resource's name."""
+        return str(self.options.get("to", ""))
+
+    @property
+    def target_plural(self) -> str:
+        """The table (and the modules) of what a ``ref`` refers to."""
+        return str(self.options.get("to_plural") or plural_of(self.target))
+
+    @property
+    def ondelete(self) -> str:
+        """A user's rows go with the user; a resource that others refer to stays until they
+        are gone (deleting it is a 409 until then)."""
+        return "CASCADE" if self.target == "user" else "RESTRICT"
 
     @property
     def enum(self) -> str:
@@ -321,7 +491,7 @@ class Field(NamedTuple):
         elif kind == "enum":
             args = [_call("Enum", [self.enum, *self._enum_options], indent=8)]
         elif kind == "ref":
-            args = ['ForeignKey("users.id", ondelete="CASCADE")']
+            args = [f'ForeignKey("{self.target_plural}.id", ondelete="{self.ondelete}")']
         else:
             args = []
         if self.unique:
@@ -370,7 +540,7 @@ class Field(NamedTuple):
     @property
     def sample(self) -> str:
         """A valid JSON value as a Python expression of ``variant`` (0 to 4), for the tests;
-        a ``ref`` is ``user_id``."""
+        a ``ref`` is the id in ``refs``, which holds one of each thing referred to."""
         kind, options = self.kind, self.options
         if kind == "str":
             low, high = options.get("min_length", 0), options.get("max_length", 200)
@@ -388,7 +558,7 @@ class Field(NamedTuple):
             "datetime": 'f"2030-01-{1 + variant:02d}T12:00:00Z"',
             "date": 'f"2030-01-{1 + variant:02d}"',
             "uuid": 'f"00000000-0000-4000-8000-{variant:012d}"',
-            "ref": "user_id",
+            "ref": f'refs["{self.name}"]',
         }[kind]
 
     @property
@@ -417,9 +587,10 @@ COLUMN_TYPES = {
 }
 
 
-def sqlalchemy_names(fields: list[Field]) -> list[str]:
-    """What the table's module imports from ``sqlalchemy``."""
-    kinds = {field.kind for field in fields}
+def sqlalchemy_names(fields: list[Field], owned: bool = False) -> list[str]:
+    """What the table's module imports from ``sqlalchemy`` (``owned``: a foreign key to the
+    owner)."""
+    kinds = {field.kind for field in fields} | ({"ref"} if owned else set())
     return sorted(
         {"DateTime", "Index"} | {COLUMN_TYPES[kind] for kind in kinds & set(COLUMN_TYPES)}
     )
@@ -470,6 +641,8 @@ class ResourcesExtension(Extension):
         environment.filters["resource_names_error"] = resource_names_error
         environment.filters["host_answers"] = host_answers
         environment.filters["fields_error"] = fields_error
+        environment.filters["service_resources"] = service_resources
+        environment.filters["access_error"] = access_error
         environment.filters["host_error"] = host_error
         environment.filters["fields_of"] = fields_of
         environment.filters["sqlalchemy_names"] = sqlalchemy_names

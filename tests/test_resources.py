@@ -11,7 +11,14 @@ from typing import Any
 import copier
 import pytest
 
-from extensions.resources import fields_error, fields_of, host_error, plural_of
+from extensions.resources import (
+    access_error,
+    fields_error,
+    fields_of,
+    host_error,
+    plural_of,
+    service_resources,
+)
 from extensions.resources import resource_names_error as names_error
 from tests.conftest import Servers
 from tests.template import ROOT, render
@@ -77,10 +84,13 @@ def test_every_type_of_field_is_accepted_and_spelled_for_each_layer() -> None:
         ([{"name": "a", "type": "int", "max": 2**63}], "64-bit"),
         ([{"name": "a", "type": "int", "min": "1"}], "whole number"),
         ([{"name": "a", "type": "decimal", "precision": 39}], "precision <= 38"),
+        ([{"name": "a", "type": "decimal", "precision": 4, "max": 100}], "more digits"),
         ([{"name": "a", "type": "enum", "values": []}], "needs values"),
         ([{"name": "a", "type": "enum", "values": ["x", "x"]}], "repeat"),
         ([{"name": "a", "type": "enum", "values": ["x", "y"], "unique": True}], "cannot be"),
-        ([{"name": "a", "type": "ref", "to": "order"}], "refer to user only"),
+        ([{"name": "a", "type": "ref", "to": "Order"}], "to takes user or a resource"),
+        ([{"name": "a", "type": "ref", "to": "user", "to_plural": "people"}], "only plural"),
+        ([{"name": "a", "type": "ref", "to": "product"}], "cannot refer to itself"),
         ([{"name": "a", "type": "bool", "optional": "yes"}], "true or false"),
         ([{"name": "after", "type": "str", "index": True}], "reserved"),
         ([{"name": "model_config", "type": "str"}], "reserved"),
@@ -97,7 +107,79 @@ def test_every_type_of_field_is_accepted_and_spelled_for_each_layer() -> None:
     ],
 )
 def test_bad_fields_are_refused_with_the_reason(fields: Any, reason: str) -> None:
-    assert reason in fields_error(fields)
+    assert reason in fields_error(fields, None, "product", "products")
+
+
+CATEGORIES = {
+    "categories": {
+        "resource": "category",
+        "plural": "categories",
+        "fields": [{"name": "title", "type": "str"}],
+    }
+}
+PRODUCTS = [{"name": "name", "type": "str"}, {"name": "stock", "type": "int", "index": True}]
+
+
+def test_in_a_service_a_ref_names_one_of_its_resources() -> None:
+    category = [{"name": "category", "type": "ref", "to": "category"}]
+    assert fields_error(category, CATEGORIES, "product", "products") == ""
+    assert fields_error(category, None, "product", "products") == "", "no service to look in"
+    assert "generate 'category' first" in fields_error(category, {}, "product", "products")
+    shelves = {"shelves": {"resource": "shelf", "plural": "shelves", "fields": []}}
+    shelf = [{"name": "shelf", "type": "ref", "to": "shelf"}]
+    assert "add to_plural" in fields_error(shelf, shelves, "product", "products")
+    shelf[0]["to_plural"] = "shelves"
+    assert fields_error(shelf, shelves, "product", "products") == ""
+    long = [{"name": "a" * 20, "type": "ref", "to": "b" * 20}]
+    assert "PostgreSQL keeps 63" in fields_error(long, None, "c" * 19, "c" * 20)
+    old = {"_commit": "0.11.0"}
+    assert "update the service first" in fields_error(category, CATEGORIES, "a", "as", old)
+
+
+def test_a_resource_the_service_has_only_gains_fields() -> None:
+    service = {"products": {"resource": "product", "plural": "products", "fields": PRODUCTS}}
+    color = {"name": "color", "type": "str", "optional": True, "added": 2}
+    assert fields_error([*PRODUCTS, color], service, "product", "products") == ""
+    for changed, reason in [
+        ([PRODUCTS[0]], "'stock' is removed"),
+        ([PRODUCTS[0], PRODUCTS[1] | {"type": "decimal"}], "'stock' is changed"),
+        ([PRODUCTS[0], PRODUCTS[1] | {"index": False}], "only adds fields"),
+        ([*PRODUCTS, color | {"added": None}], "added of 'color'"),
+    ]:
+        assert reason in fields_error(changed, service, "product", "products"), changed
+    service["products"]["fields"] = [*PRODUCTS, color]
+    late = {"name": "size", "type": "int", "optional": True, "added": 2}
+    assert "added: 3 or later" in fields_error(
+        [*PRODUCTS, color, late], service, "product", "products"
+    )
+    service["products"]["fields"] = [*PRODUCTS, color | {"added": 5}]
+    last = [*PRODUCTS, color | {"added": 5}, late | {"added": 5}]
+    assert "a migration of your own" in fields_error(last, service, "product", "products")
+
+
+def test_the_access_rule_is_one_of_three_and_an_update_keeps_it() -> None:
+    assert [access_error(rule) for rule in ("owner", "admin", "public")] == ["", "", ""]
+    assert "must be one of owner, admin, public" in access_error("everyone")
+    service = {"products": {"resource": "product", "plural": "products", "access": "owner"}}
+    assert access_error("owner", service, "product", "products") == ""
+    assert "an update keeps the rule" in access_error("public", service, "product", "products")
+    assert access_error("public", service, "item", "items") == "", "another resource"
+
+
+def test_names_of_another_resource_are_taken() -> None:
+    assert names_error("category", "categories", CATEGORIES) == "", "the same one, updated"
+    assert "has a resource 'category'" in names_error("category", "kinds", CATEGORIES)
+    assert "has a resource 'category'" in names_error("group", "categories", CATEGORIES)
+    assert names_error("product", "products", CATEGORIES) == ""
+
+
+def test_the_resources_of_a_service_are_read_from_their_answers(tmp_path: Path) -> None:
+    assert service_resources(tmp_path) is None, "no service here"
+    (tmp_path / ".copier-answers.yml").write_text("package_name: my_service\n")
+    assert service_resources(tmp_path) == {}
+    answers = "resource: category\nplural: categories\nfields: [{name: title, type: str}]\n"
+    (tmp_path / ".copier-answers.resource-categories.yml").write_text(answers)
+    assert service_resources(tmp_path) == CATEGORIES
 
 
 def test_a_service_the_generator_cannot_serve_yet_is_refused_naming_what_it_lacks() -> None:
@@ -106,7 +188,7 @@ def test_a_service_the_generator_cannot_serve_yet_is_refused_naming_what_it_lack
     refused = host_error(DEFAULT_SERVICE | {"database": "mongo", "api_styles": ["graphql"]})
     assert "the REST API" in refused
     assert "PostgreSQL" in refused
-    assert "auth=none" in host_error(DEFAULT_SERVICE | {"auth": "jwt"})
+    assert host_error(DEFAULT_SERVICE | {"auth": "jwt"}) == "", "sign-in: the access rules"
     assert "broker=none" in host_error(DEFAULT_SERVICE | {"broker": "kafka"})
     assert "update the service first" in host_error(DEFAULT_SERVICE | {"_commit": "0.10.0"})
     assert host_error(DEFAULT_SERVICE | {"_commit": "0.11.0"}) == ""
@@ -127,7 +209,7 @@ def service_env(servers: Servers) -> dict[str, str]:
 def test_a_bad_answer_renders_nothing(tmp_path: Path) -> None:
     project = render(tmp_path / "svc", skip_tasks=True)
     before = sorted(path for path in project.rglob("*") if ".git" not in path.parts)
-    with pytest.raises(ValueError, match="refer to user only"):
+    with pytest.raises(ValueError, match="not a resource of this service"):
         render(project, resource="product", fields=[{"name": "a", "type": "ref", "to": "x"}])
     with pytest.raises(ValueError, match="No service answers found"):
         render(tmp_path / "empty", resource="product", fields=EVERY_TYPE)
@@ -138,22 +220,53 @@ def test_a_bad_answer_renders_nothing(tmp_path: Path) -> None:
 def test_a_generated_resource_passes_the_services_checks_and_suite(
     tmp_path: Path, servers: Servers
 ) -> None:
+    """Two resources, one after the other: products refer to categories (and to users)."""
     project = copy(ROOT, "HEAD", tmp_path / "svc")
+    title = {"name": "title", "type": "str", "max_length": 80, "unique": True}
+    render(project, resource="category", fields=[title])
+    category = {"name": "category", "type": "ref", "to": "category"}
 
-    render(project, resource="product", fields=EVERY_TYPE)
+    render(project, resource="product", fields=[*EVERY_TYPE, category])
 
     added = sorted(git(project, "status", "--porcelain").splitlines())
-    assert added == [
-        "?? .copier-answers.resource-products.yml",
-        "?? migrations/versions/products_0001_products.py",
-        "?? src/my_service/adapters/postgres/products.py",
-        "?? src/my_service/domain/products.py",
-        "?? src/my_service/entrypoints/rest/products.py",
-        "?? src/my_service/service/products.py",
-        "?? tests/e2e/test_products.py",
-    ], "files of its own, and no file of the service changed"
+    assert added == sorted(
+        f"?? {path}"
+        for plural in ("categories", "products")
+        for path in (
+            f".copier-answers.resource-{plural}.yml",
+            f"migrations/versions/{plural}_0001_{plural}.py",
+            f"src/my_service/adapters/postgres/{plural}.py",
+            f"src/my_service/domain/{plural}.py",
+            f"src/my_service/entrypoints/rest/{plural}.py",
+            f"src/my_service/service/{plural}.py",
+            f"tests/e2e/test_{plural}.py",
+            f"tests/fixtures/{plural}.py",
+        )
+    ), "files of their own, and no file of the service changed"
     answers = (project / ".copier-answers.resource-products.yml").read_text()
     assert "package_name: my_service" in answers, "the service's answers are kept for updates"
+    env = service_env(servers)
+    run(["uv", "sync", "--quiet"], project, env)
+    a_service_with_products_passes_its_checks(project, env)
+
+
+@pytest.mark.suite
+def test_each_access_rule_holds_in_a_service_with_sign_in(tmp_path: Path, servers: Servers) -> None:
+    """Categories are their owners'; products refer to them, and only admins change them;
+    anyone reviews a product; notes are their owners', on their owners' categories."""
+    project = copy(ROOT, "HEAD", tmp_path / "svc", auth="jwt")
+    title = {"name": "title", "type": "str", "max_length": 80, "unique": True}
+    render(project, resource="category", access="owner", fields=[title])
+    category = {"name": "category", "type": "ref", "to": "category", "optional": True}
+    render(project, resource="product", access="admin", fields=[*EVERY_TYPE, category])
+    stars = {"name": "stars", "type": "int", "min": 1, "max": 5}
+    product = {"name": "product", "type": "ref", "to": "product"}
+    render(project, resource="review", access="public", fields=[stars, product])
+    text = {"name": "text", "type": "str"}
+    render(project, resource="note", access="owner", fields=[text, category | {"optional": False}])
+
+    answers = (project / ".copier-answers.resource-reviews.yml").read_text()
+    assert "access: public" in answers
     env = service_env(servers)
     run(["uv", "sync", "--quiet"], project, env)
     a_service_with_products_passes_its_checks(project, env)
@@ -205,6 +318,20 @@ def test_an_update_brings_improvements_keeps_edits_and_adds_a_field_to_the_data(
     )
     commit_all(template, "release 1.1.0")
     git(template, "tag", "1.1.0")
+
+    stock = fields[1] | {"type": "decimal"}
+    with pytest.raises(ValueError, match="only adds fields"):
+        copier.run_update(
+            str(project),
+            answers_file=".copier-answers.resource-products.yml",
+            data={"fields": [fields[0], stock]},
+            vcs_ref="1.1.0",
+            defaults=True,
+            overwrite=True,
+            unsafe=True,
+            quiet=True,
+        )
+    assert not git(project, "status", "--porcelain"), "a refused update changes nothing"
 
     copier.run_update(
         str(project),

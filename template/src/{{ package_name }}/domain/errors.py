@@ -28,6 +28,17 @@ class EmailAlreadyRegistered(AlreadyExists):
         self.email = email
 
 
+class InUse(DomainError):
+    """What others still refer to cannot go before they do (a conflict, as for a taken
+    value)."""
+
+    def __init__(self, entity: str, key: object, by: str) -> None:
+        super().__init__(f"{entity} {key} is still referred to by {by}: remove those first")
+        self.entity = entity
+        self.key = key
+        self.by = by
+
+
 class InvalidCursor(DomainError):
     def __init__(self) -> None:
         super().__init__("the pagination cursor is malformed or expired")
