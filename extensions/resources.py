@@ -33,7 +33,7 @@ KEYS = {
     "int": {"min", "max"},
     "decimal": {"precision", "scale", "min", "max"},
     "enum": {"values"},
-    "ref": {"to", "to_plural"},
+    "ref": {"to", "to_plural", "on_delete"},
 }
 COMMON_KEYS = {"name", "type", "optional", "unique", "index", "added"}
 TEMPLATE = Path(__file__).resolve().parents[1] / "template"
@@ -54,7 +54,16 @@ def _service_names() -> frozenset[str]:
     return frozenset(found)
 
 
-TAKEN = frozenset({"user", "order", "account", "token", "resource"}) | _service_names()
+GENERATED_NAMES = frozenset(
+    {"reference", "references", "principal", "principals", "body", "bodies", "signed_in"}
+    | {"made", "used", "path", "paths", "caller", "callers", "row", "rows"}
+)
+"""Names the generated modules use beside the modules of the resources they refer to."""
+TAKEN = (
+    frozenset({"user", "order", "account", "token", "resource"})
+    | GENERATED_NAMES
+    | _service_names()
+)
 """Names of the service itself: a resource of this name or plural would overwrite or shadow
 one of its files, routes or modules."""
 RESERVED_FIELDS = frozenset(
@@ -117,11 +126,32 @@ def resource_name_error(name: object, what: str = "resource") -> str:
     return ""
 
 
+def known_resource(
+    resource: object, plural: object, service: dict[str, dict[str, Any]] | None
+) -> bool:
+    """Whether the answers name a resource the service has (an update), or the service is
+    out of sight (an update's copies): its names were checked when it was generated, and a
+    release's stricter checks must not refuse them now (Copier would drop the answer)."""
+    if service is None:
+        return True
+    return any(
+        answers["resource"] == resource and (plural is None or answers["plural"] == plural)
+        for answers in service.values()
+    )
+
+
+def resource_error(resource: object, service: dict[str, dict[str, Any]] | None) -> str:
+    """The ``resource`` question's check, in the service (``service_resources``)."""
+    return "" if known_resource(resource, None, service) else resource_name_error(resource)
+
+
 def resource_names_error(
     resource: object, plural: object, service: dict[str, dict[str, Any]] | None = None
 ) -> str:
     """What is wrong with the names, or ''; ``service`` holds the resources the service has
     (``service_resources``), which the names must not take from another resource."""
+    if service is not None and known_resource(resource, plural, service):
+        return ""
     error = resource_name_error(resource) or resource_name_error(plural, "plural")
     if not error and resource == plural:
         error = f"The plural must differ from the resource name ({resource!r})."
@@ -149,8 +179,16 @@ def service_resources(destination: object) -> dict[str, dict[str, Any]] | None:
         return None
     found = {}
     for path in sorted(root.glob(ANSWERS)):
-        answers = yaml.safe_load(path.read_text(encoding="utf-8"))
-        if isinstance(answers, dict) and {"resource", "plural", "fields"} <= set(answers):
+        try:
+            answers = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, yaml.YAMLError):
+            continue  # not one the generator wrote: nothing to check against
+        if (
+            isinstance(answers, dict)
+            and {"resource", "plural", "fields"} <= set(answers)
+            and isinstance(answers["fields"], list)
+            and all(isinstance(field, dict) and "name" in field for field in answers["fields"])
+        ):
             found[str(answers["plural"])] = answers
     return found
 
@@ -187,13 +225,11 @@ REFERENCE_RELEASE = "0.12.0"
 """The first release whose repositories answer 409 for deleting a row others refer to."""
 
 
-def _too_old(service: dict[str, Any], first: str, what: str) -> str:
-    release = str(service.get("_commit", ""))
+def _too_old(answers: dict[str, Any], first: str) -> str:
+    """The release ``answers`` were rendered from, when it is before ``first``; or ''."""
+    release = str(answers.get("_commit", ""))
     if re.fullmatch(r"\d+(\.\d+)*", release) and _version(release) < _version(first):
-        return (
-            f"the service is on release {release}; {first} {what}: update the service first "
-            "(copier update)."
-        )
+        return release
     return ""
 
 
@@ -228,14 +264,18 @@ def fields_error(
     service: dict[str, dict[str, Any]] | None = None,
     resource: str = "",
     plural: str = "",
-    host: dict[str, Any] | None = None,
+    release: dict[str, Any] | None = None,
 ) -> str:
     """What is wrong with the fields, or ''. In a service (``service_resources``), a ``ref``
     must name one of its resources, and a resource it has already only gains fields;
-    ``host``, the service's answers, says whether its release can delete what is referred
-    to."""
+    ``release``, the service's answers as they are now, says whether it can delete what is
+    referred to."""
     if isinstance(fields, str | dict) or not isinstance(fields, list):
         return "The fields must be a YAML list of mappings, e.g. [{name: title, type: str}]."
+    before = (service or {}).get(plural) or {}
+    if before.get("resource") != resource:
+        before = {}
+    kept = [field for field in before.get("fields", []) if field in fields]
     if not fields:
         return "A resource needs at least one field."
     if all(isinstance(field, dict) and "added" in field for field in fields):
@@ -243,6 +283,12 @@ def fields_error(
     seen: set[str] = set()
     classes: set[str] = set()
     for number, field in enumerate(fields, start=1):
+        if field in kept:
+            # Taken when the resource was generated: a later release's stricter checks do
+            # not refuse it now (Copier would drop the whole answer on update).
+            seen.add(f"{field['name']}_id" if field.get("type") == "ref" else field["name"])
+            classes.add(camel(field["name"]))
+            continue
         error = _field_error(field, seen)
         if not error and camel(field["name"]) in classes:
             error = f"{field['name']!r} is spelled like another field in class names."
@@ -251,14 +297,16 @@ def fields_error(
         if not error and field["type"] == "ref":
             error = _reference_error(field, resource, plural, service)
         if not error and field["type"] == "ref" and field["to"] != "user":
-            error = _too_old(host or {}, REFERENCE_RELEASE, "deletes what others refer to as 409")
+            old = _too_old(release or {}, REFERENCE_RELEASE)
+            if old:
+                error = (
+                    f"the service is on release {old}; {REFERENCE_RELEASE} answers 409 for "
+                    "deleting what others refer to: update the service first (copier update)."
+                )
         if error:
             return f"Field {number}: {error}"
         classes.add(camel(field["name"]))
-    before = (service or {}).get(plural)
-    if before and before.get("resource") == resource:
-        return _change_error(before["fields"], fields)
-    return ""
+    return _change_error(before["fields"], fields) if before else ""
 
 
 ACCESS = ("owner", "admin", "public")
@@ -283,6 +331,8 @@ def access_error(
     return ""
 
 
+ON_DELETE = {"cascade": "CASCADE", "restrict": "RESTRICT", "set_null": "SET NULL"}
+"""A ref's ``on_delete`` answers, as SQL says them."""
 MAX_IDENTIFIER = 63
 """PostgreSQL's longest name: a longer constraint name is cut short, and no longer matches
 the one the repository maps to an answer."""
@@ -292,6 +342,11 @@ def _reference_error(
     field: dict[str, Any], resource: str, plural: str, service: dict[str, Any] | None
 ) -> str:
     name, target = field["name"], field.get("to")
+    rule = field.get("on_delete", "set_null" if field.get("optional") else "restrict")
+    if rule not in ON_DELETE:
+        return f"on_delete of {name!r} is one of {', '.join(ON_DELETE)}; got {rule!r}."
+    if rule == "set_null" and not field.get("optional"):
+        return f"on_delete: set_null needs {name!r} to be optional."
     if target == "user":
         return "to_plural: users is the only plural of user." if "to_plural" in field else ""
     if not isinstance(target, str) or not IDENTIFIER.match(target):
@@ -316,7 +371,39 @@ def _reference_error(
         )
     if known[target] != target_plural:
         return f"{name!r}: the plural of {target!r} is {known[target]!r}; add to_plural to say so."
+    old = _too_old(service[target_plural], REFERENCE_RELEASE)
+    if old:
+        return (
+            f"{target!r} is on release {old}, which wrote no tests/fixtures/{target_plural}.py: "
+            f"update it first (copier update --answers-file "
+            f".copier-answers.resource-{target_plural}.yml)."
+        )
+    path = _path(service, target_plural, resource)
+    if path:
+        return (
+            f"{name!r} would close a circle of references ({' -> '.join([resource, *path])}): "
+            "each resource's module imports the ones it refers to, so one of them must not."
+        )
     return ""
+
+
+def _path(service: dict[str, Any], start: str, goal: str) -> list[str]:
+    """The resources from the one of plural ``start`` to ``goal`` along their refs, or []."""
+    by_plural = {plural: answers for plural, answers in service.items()}
+    todo, came = [start], {start: [by_plural[start]["resource"]]}
+    while todo:
+        plural = todo.pop()
+        for field in by_plural[plural].get("fields") or []:
+            if not isinstance(field, dict) or field.get("type") != "ref":
+                continue
+            target = field.get("to")
+            if target == goal:
+                return [*came[plural], goal]
+            following = str(field.get("to_plural") or plural_of(str(target)))
+            if following in by_plural and following not in came:
+                came[following] = [*came[plural], by_plural[following]["resource"]]
+                todo.append(following)
+    return []
 
 
 def _change_error(before: list[dict[str, Any]], fields: list[dict[str, Any]]) -> str:
@@ -448,9 +535,13 @@ class Field(NamedTuple):
 
     @property
     def ondelete(self) -> str:
-        """A user's rows go with the user; a resource that others refer to stays until they
-        are gone (deleting it is a 409 until then)."""
-        return "CASCADE" if self.target == "user" else "RESTRICT"
+        """What deleting the row referred to does: its answer, or by default a user's rows go
+        with the user, an optional ref to a resource is cleared, and a required one keeps
+        the row from going (409) while it is referred to."""
+        default = (
+            "cascade" if self.target == "user" else "set_null" if self.optional else "restrict"
+        )
+        return ON_DELETE[str(self.options.get("on_delete", default))]
 
     @property
     def enum(self) -> str:
@@ -478,7 +569,8 @@ class Field(NamedTuple):
 
     @property
     def column(self) -> list[str]:
-        """The table's ``mapped_column(...)`` arguments."""
+        """The table's ``mapped_column(...)`` arguments, but ``unique``: unique among every
+        row, or among each owner's (``UniqueConstraint``)."""
         kind = self.kind
         if kind == "str":
             args = [f"String({self.options.get('max_length', 200)})"]
@@ -494,8 +586,6 @@ class Field(NamedTuple):
             args = [f'ForeignKey("{self.target_plural}.id", ondelete="{self.ondelete}")']
         else:
             args = []
-        if self.unique:
-            args.append("unique=True")
         return args
 
     @property
@@ -589,11 +679,12 @@ COLUMN_TYPES = {
 
 def sqlalchemy_names(fields: list[Field], owned: bool = False) -> list[str]:
     """What the table's module imports from ``sqlalchemy`` (``owned``: a foreign key to the
-    owner)."""
+    owner, and each unique field unique among the owner's rows)."""
     kinds = {field.kind for field in fields} | ({"ref"} if owned else set())
-    return sorted(
-        {"DateTime", "Index"} | {COLUMN_TYPES[kind] for kind in kinds & set(COLUMN_TYPES)}
-    )
+    names = {"DateTime", "Index"} | {COLUMN_TYPES[kind] for kind in kinds & set(COLUMN_TYPES)}
+    if owned and any(field.unique for field in fields):
+        names.add("UniqueConstraint")
+    return sorted(names)
 
 
 def fields_of(fields: list[dict[str, Any]], resource: str) -> list[Field]:
@@ -625,9 +716,10 @@ def steps(fields: list[Field]) -> list[int]:
 
 def resource_excluded(fields: object, plural: str) -> str:
     """The migration files of the steps no field needs, one pattern a line (``_exclude``)."""
-    if fields_error(fields):
-        return ""
-    used = steps(fields_of(fields, "resource"))  # type: ignore[arg-type]
+    try:
+        used = steps(fields_of(fields, "resource"))  # type: ignore[arg-type]
+    except (TypeError, KeyError, ValueError, AttributeError):
+        return ""  # the fields' validator says what is wrong
     unused = [step for step in range(2, LAST_STEP + 1) if step not in used]
     return "\n".join(f"/migrations/versions/{plural}_{step:04d}_{plural}.py" for step in unused)
 
@@ -638,6 +730,7 @@ class ResourcesExtension(Extension):
         environment.filters["plural_of"] = plural_of
         environment.filters["camel"] = camel
         environment.filters["resource_name_error"] = resource_name_error
+        environment.filters["resource_error"] = resource_error
         environment.filters["resource_names_error"] = resource_names_error
         environment.filters["host_answers"] = host_answers
         environment.filters["fields_error"] = fields_error

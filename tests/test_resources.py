@@ -17,6 +17,7 @@ from extensions.resources import (
     fields_of,
     host_error,
     plural_of,
+    resource_error,
     service_resources,
 )
 from extensions.resources import resource_names_error as names_error
@@ -63,7 +64,7 @@ def test_every_type_of_field_is_accepted_and_spelled_for_each_layer() -> None:
     assert fields["seller_id"].index, "a reference is always indexed"
     assert fields["status"].enum == "ProductStatus"
     assert fields["price"].migration_type == "sa.Numeric(precision=10, scale=2)"
-    assert fields["sku"].column == ["String(40)", "unique=True"]
+    assert fields["sku"].column == ["String(40)"], "unique: the table's constraint"
 
 
 @pytest.mark.parametrize(
@@ -134,6 +135,42 @@ def test_in_a_service_a_ref_names_one_of_its_resources() -> None:
     assert "PostgreSQL keeps 63" in fields_error(long, None, "c" * 19, "c" * 20)
     old = {"_commit": "0.11.0"}
     assert "update the service first" in fields_error(category, CATEGORIES, "a", "as", old)
+    stale = {"categories": CATEGORIES["categories"] | {"_commit": "0.11.0"}}
+    assert "update it first" in fields_error(category, stale, "product", "products")
+    restricted = [category[0] | {"on_delete": "set_null"}]
+    assert "needs 'category' to be optional" in fields_error(restricted, CATEGORIES, "a", "as")
+    restricted[0]["on_delete"] = "ignore"
+    assert "on_delete of 'category' is one of" in fields_error(restricted, CATEGORIES, "a", "as")
+
+
+def test_a_circle_of_references_is_refused() -> None:
+    """Notes refer to categories; a category may not then refer to a note (each module
+    imports what it refers to)."""
+    service = CATEGORIES | {
+        "notes": {
+            "resource": "note",
+            "plural": "notes",
+            "fields": [{"name": "category", "type": "ref", "to": "category"}],
+        }
+    }
+    pinned = {"name": "pinned", "type": "ref", "to": "note", "optional": True, "added": 2}
+    fields = [*CATEGORIES["categories"]["fields"], pinned]
+    error = fields_error(fields, service, "category", "categories")
+    assert "close a circle of references (category -> note -> category)" in error
+
+
+def test_what_the_service_took_is_not_refused_by_a_later_releases_checks() -> None:
+    """Copier drops an answer its question's validator refuses on update: a resource the
+    service has keeps its names and its fields, checked when it was generated."""
+    old = {"name": "a", "type": "decimal", "precision": 4, "max": 100}
+    service = {"rows": {"resource": "row", "plural": "rows", "fields": [old]}}
+    assert "taken" in names_error("row", "rows"), "a name the generated code uses now"
+    assert names_error("row", "rows", service) == ""
+    assert resource_error("row", service) == ""
+    assert resource_error("row", None) == "", "an update's copies, in empty folders"
+    assert "taken" in resource_error("row", {})
+    assert fields_error([old], service, "row", "rows") == ""
+    assert "more digits" in fields_error([old], {}, "row", "rows")
 
 
 def test_a_resource_the_service_has_only_gains_fields() -> None:
