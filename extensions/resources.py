@@ -252,8 +252,6 @@ def host_error(service: object) -> str:
         missing.append("the REST API (api_styles must include rest)")
     if service.get("database") != "postgres":
         missing.append("PostgreSQL (database=postgres)")
-    if service.get("broker", "none") != "none":
-        missing.append("broker=none (the resource's events are not generated yet)")
     if missing:
         return "The resource generator renders into services with " + ", ".join(missing) + "."
     return ""

@@ -226,7 +226,7 @@ def test_a_service_the_generator_cannot_serve_yet_is_refused_naming_what_it_lack
     assert "the REST API" in refused
     assert "PostgreSQL" in refused
     assert host_error(DEFAULT_SERVICE | {"auth": "jwt"}) == "", "sign-in: the access rules"
-    assert "broker=none" in host_error(DEFAULT_SERVICE | {"broker": "kafka"})
+    assert host_error(DEFAULT_SERVICE | {"broker": "kafka"}) == "", "events: the outbox"
     assert "update the service first" in host_error(DEFAULT_SERVICE | {"_commit": "0.10.0"})
     assert host_error(DEFAULT_SERVICE | {"_commit": "0.11.0"}) == ""
     assert host_error(DEFAULT_SERVICE | {"_commit": "0.10.0-12-g24296e0"}) == "", "no release"
@@ -238,6 +238,7 @@ def service_env(servers: Servers) -> dict[str, str]:
         "UV_PYTHON_DOWNLOADS": "never",
         "DATABASE_URL": servers.new_database(),
         "REDIS_URL": servers.redis_database(),
+        "RABBITMQ_URL": servers.rabbitmq_url,
     }
     env.pop("VIRTUAL_ENV", None)
     return env
@@ -288,10 +289,13 @@ def test_a_generated_resource_passes_the_services_checks_and_suite(
 
 
 @pytest.mark.suite
-def test_each_access_rule_holds_in_a_service_with_sign_in(tmp_path: Path, servers: Servers) -> None:
+def test_each_access_rule_holds_in_a_service_with_sign_in_and_events(
+    tmp_path: Path, servers: Servers
+) -> None:
     """Categories are their owners'; products refer to them, and only admins change them;
-    anyone reviews a product; notes are their owners', on their owners' categories."""
-    project = copy(ROOT, "HEAD", tmp_path / "svc", auth="jwt")
+    anyone reviews a product; notes are their owners', on their owners' categories. Each
+    change reaches RabbitMQ through the outbox, but the notes' (events: false)."""
+    project = copy(ROOT, "HEAD", tmp_path / "svc", auth="jwt", broker="rabbitmq")
     title = {"name": "title", "type": "str", "max_length": 80, "unique": True}
     render(project, resource="category", access="owner", fields=[title])
     category = {"name": "category", "type": "ref", "to": "category", "optional": True}
@@ -300,10 +304,12 @@ def test_each_access_rule_holds_in_a_service_with_sign_in(tmp_path: Path, server
     product = {"name": "product", "type": "ref", "to": "product"}
     render(project, resource="review", access="public", fields=[stars, product])
     text = {"name": "text", "type": "str"}
-    render(project, resource="note", access="owner", fields=[text, category | {"optional": False}])
+    note = category | {"optional": False}
+    render(project, resource="note", access="owner", events=False, fields=[text, note])
 
     answers = (project / ".copier-answers.resource-reviews.yml").read_text()
     assert "access: public" in answers
+    assert "record_event" not in (project / "src/my_service/service/notes.py").read_text()
     env = service_env(servers)
     run(["uv", "sync", "--quiet"], project, env)
     a_service_with_products_passes_its_checks(project, env)
