@@ -83,11 +83,18 @@ def _options(question: dict[str, Any]) -> list[Any]:
     ]
 
 
+RESOURCE_MODE = "resource != ''"
+"""What the ``when`` of the resource generator's questions says: they are asked of a resource
+added to a service, never of a service, so they take no part in its combinations."""
+
+
 def _choice_questions(root: Path = ROOT) -> dict[str, dict[str, Any]]:
     return {
         key: question
         for key, question in questions(root).items()
-        if "choices" in question and question.get("when") is not False
+        if "choices" in question
+        and question.get("when") is not False
+        and RESOURCE_MODE not in str(question.get("when", ""))
     }
 
 

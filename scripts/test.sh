@@ -13,4 +13,4 @@ trap 'bash scripts/servers.sh stop' EXIT
 servers=$(bash scripts/servers.sh start)
 eval "$servers"
 
-uv run pytest -n "${PYTEST_WORKERS:-2}" "$@"
+uv run pytest -n "${PYTEST_WORKERS:-2}" --durations=25 "$@"
