@@ -108,6 +108,22 @@ def wrk(url: str, seconds: int) -> float:
     return float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
 
 
+def throughput(targets: dict[str, str]) -> None:
+    """Prints requests/s of each URL, medians of interleaved rounds after a warm-up, as
+    ratios to the first one (the bare endpoint)."""
+    for url in targets.values():
+        wrk(url, 2)
+    results: dict[str, list[float]] = {name: [] for name in targets}
+    for _ in range(ROUNDS):
+        for name, url in targets.items():
+            results[name].append(wrk(url, SECONDS))
+    baseline = statistics.median(next(iter(results.values())))
+    print(f"\nthroughput, wrk -c{CONNECTIONS}, {ROUNDS} interleaved rounds of {SECONDS} s:")
+    for name, samples in results.items():
+        rps = statistics.median(samples)
+        print(f"  {name:48} {rps:9.0f} req/s   {rps / baseline:5.2f}x bare")
+
+
 def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="bench-"))
     print(f"render time, default answers: {render_time(work) * 1000:.0f} ms (median of 7)")
@@ -155,18 +171,7 @@ def main() -> None:
             "GET /users/{id} from cache (Mongo render)": f"{mongo_with_cache}/users/{users[2]}",
             "GET /users/{id} from MongoDB": f"{mongo_alone}/users/{users[3]}",
         }
-        for url in targets.values():
-            wrk(url, 2)  # warm-up
-        results: dict[str, list[float]] = {name: [] for name in targets}
-        for _ in range(ROUNDS):
-            for name, url in targets.items():
-                results[name].append(wrk(url, SECONDS))
-
-        baseline = statistics.median(results["bare FastAPI endpoint"])
-        print(f"\nthroughput, wrk -c{CONNECTIONS}, {ROUNDS} interleaved rounds of {SECONDS} s:")
-        for name, samples in results.items():
-            rps = statistics.median(samples)
-            print(f"  {name:48} {rps:9.0f} req/s   {rps / baseline:5.2f}x bare")
+        throughput(targets)
 
         print("\nclients disconnecting mid-request (PostgreSQL path):")
         port = service_plain.rsplit(":", 1)[1]

@@ -73,6 +73,7 @@ RESERVED_FIELDS = frozenset(
         # The listing's parameters, and what the generated code names itself.
         "limit", "offset", "cursor", "after", "sent", "create", "changed", "to_new",
         "to_changes", "to_query", "some_field_set", "one_pagination_style", "self", "cls",
+        "params",
         # Names the generated classes' annotations read: a field of that name would hide
         # them from the fields after it.
         "uuid", "datetime", "date", "str", "int", "bool", "list", "frozenset",
@@ -221,6 +222,8 @@ def host_answers(answers: object) -> dict[str, Any]:
     return {key: answers[key] for key in HOST_KEYS if key in answers}
 
 
+CACHE_RELEASE = "0.13.0"
+"""The first release whose container hands a resource the cache (``Container.aside``)."""
 REFERENCE_RELEASE = "0.12.0"
 """The first release whose repositories answer 409 for deleting a row others refer to."""
 
@@ -233,19 +236,37 @@ def _too_old(answers: dict[str, Any], first: str) -> str:
     return ""
 
 
-def host_error(service: object) -> str:
-    """What the service this resource goes into lacks for it, or ''."""
+FOLLOWED = ("cache", "broker")
+"""The service's answers a resource follows when they change: the cache it reads through,
+the broker its events go to. It keeps the rest (sign-in and the database shape its table)."""
+
+
+def host_error(service: object, current: object = None) -> str:
+    """What the service this resource goes into lacks for it, or ''. ``current``, the
+    service's answers as they are now, refuses a ``host`` that no longer follows them: on
+    update, Copier then reads it again from the service (its default)."""
     if not isinstance(service, dict) or "package_name" not in service:
         return (
             "No service answers found: run the resource generator in a service rendered from "
             "this template (its .copier-answers.yml holds them)."
         )
-    release = str(service.get("_commit", ""))
-    if re.fullmatch(r"\d+(\.\d+)*", release) and _version(release) < _version(FIRST_RELEASE):
+    if isinstance(current, dict) and "package_name" in current:
+        changed = [key for key in FOLLOWED if service.get(key) != current.get(key)]
+        if changed:
+            return (
+                f"The service's {' and '.join(changed)} changed since the resource was added: "
+                "its answers are read again from .copier-answers.yml."
+            )
+    if release := _too_old(service, FIRST_RELEASE):
         return (
             f"The service is on release {release}; a resource plugs into what {FIRST_RELEASE} "
             "brought (repository kinds, routers found in their folders): update the service "
             "first (copier update)."
+        )
+    if service.get("cache") == "redis" and (release := _too_old(service, CACHE_RELEASE)):
+        return (
+            f"The service is on release {release}; a resource reads through the cache that "
+            f"{CACHE_RELEASE} hands it: update the service first (copier update), then this."
         )
     missing = []
     if "rest" not in service.get("api_styles", ()):
@@ -336,11 +357,20 @@ MAX_IDENTIFIER = 63
 the one the repository maps to an answer."""
 
 
+def _on_delete(target: object, optional: bool, answer: object) -> str:
+    """What deleting the row a ref refers to does: its answer, or by default a user's rows go
+    with the user, an optional ref to a resource is cleared, and a required one keeps the row
+    from going (409) while it is referred to."""
+    if answer is not None:
+        return str(answer)
+    return "cascade" if target == "user" else "set_null" if optional else "restrict"
+
+
 def _reference_error(
     field: dict[str, Any], resource: str, plural: str, service: dict[str, Any] | None
 ) -> str:
     name, target = field["name"], field.get("to")
-    rule = field.get("on_delete", "set_null" if field.get("optional") else "restrict")
+    rule = _on_delete(target, bool(field.get("optional")), field.get("on_delete"))
     if rule not in ON_DELETE:
         return f"on_delete of {name!r} is one of {', '.join(ON_DELETE)}; got {rule!r}."
     if rule == "set_null" and not field.get("optional"):
@@ -387,19 +417,18 @@ def _reference_error(
 
 def _path(service: dict[str, Any], start: str, goal: str) -> list[str]:
     """The resources from the one of plural ``start`` to ``goal`` along their refs, or []."""
-    by_plural = {plural: answers for plural, answers in service.items()}
-    todo, came = [start], {start: [by_plural[start]["resource"]]}
+    todo, came = [start], {start: [service[start]["resource"]]}
     while todo:
         plural = todo.pop()
-        for field in by_plural[plural].get("fields") or []:
+        for field in service[plural].get("fields") or []:
             if not isinstance(field, dict) or field.get("type") != "ref":
                 continue
             target = field.get("to")
             if target == goal:
                 return [*came[plural], goal]
             following = str(field.get("to_plural") or plural_of(str(target)))
-            if following in by_plural and following not in came:
-                came[following] = [*came[plural], by_plural[following]["resource"]]
+            if following in service and following not in came:
+                came[following] = [*came[plural], service[following]["resource"]]
                 todo.append(following)
     return []
 
@@ -533,13 +562,8 @@ class Field(NamedTuple):
 
     @property
     def ondelete(self) -> str:
-        """What deleting the row referred to does: its answer, or by default a user's rows go
-        with the user, an optional ref to a resource is cleared, and a required one keeps
-        the row from going (409) while it is referred to."""
-        default = (
-            "cascade" if self.target == "user" else "set_null" if self.optional else "restrict"
-        )
-        return ON_DELETE[str(self.options.get("on_delete", default))]
+        """What deleting the row referred to does, as SQL spells it."""
+        return ON_DELETE[_on_delete(self.target, self.optional, self.options.get("on_delete"))]
 
     @property
     def enum(self) -> str:

@@ -4,6 +4,7 @@
 #   scripts/bench.sh styles   bench/styles.py (one user through REST, GraphQL and gRPC)
 #   scripts/bench.sh login    bench/login.py (sign-in time: unknown email vs wrong password)
 #   scripts/bench.sh flood    bench/login_flood.py (readiness and reads under a sign-in flood)
+#   scripts/bench.sh resources  bench/resources.py (generating a resource; its reads, cached or not)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -23,6 +24,9 @@ elif [ "${1:-}" = login ]; then
 elif [ "${1:-}" = flood ]; then
     shift
     uv run python bench/login_flood.py "$@"
+elif [ "${1:-}" = resources ]; then
+    shift
+    uv run python bench/resources.py "$@"
 else
     uv run python bench/bench.py "$@"
 fi

@@ -39,7 +39,12 @@ EVERY_TYPE = [
     {"name": "code", "type": "uuid", "optional": True},
     {"name": "seller", "type": "ref", "to": "user"},
 ]
-DEFAULT_SERVICE = {"package_name": "my_service", "api_styles": ["rest"], "database": "postgres"}
+DEFAULT_SERVICE = {
+    "package_name": "my_service",
+    "api_styles": ["rest"],
+    "database": "postgres",
+    "cache": "redis",
+}
 
 
 def test_plurals_and_names() -> None:
@@ -228,8 +233,14 @@ def test_a_service_the_generator_cannot_serve_yet_is_refused_naming_what_it_lack
     assert host_error(DEFAULT_SERVICE | {"auth": "jwt"}) == "", "sign-in: the access rules"
     assert host_error(DEFAULT_SERVICE | {"broker": "kafka"}) == "", "events: the outbox"
     assert "update the service first" in host_error(DEFAULT_SERVICE | {"_commit": "0.10.0"})
-    assert host_error(DEFAULT_SERVICE | {"_commit": "0.11.0"}) == ""
+    assert host_error(DEFAULT_SERVICE | {"_commit": "0.13.0"}) == ""
+    assert "update the service first" in host_error(DEFAULT_SERVICE | {"_commit": "0.12.0"})
+    assert host_error(DEFAULT_SERVICE | {"_commit": "0.11.0", "cache": "none"}) == ""
     assert host_error(DEFAULT_SERVICE | {"_commit": "0.10.0-12-g24296e0"}) == "", "no release"
+    now = DEFAULT_SERVICE | {"cache": "none", "auth": "jwt"}
+    assert "cache changed" in host_error(DEFAULT_SERVICE, now), "read again on update"
+    assert host_error(DEFAULT_SERVICE | {"cache": "none"}, now) == "", "sign-in is kept"
+    assert host_error(DEFAULT_SERVICE, {}) == "", "an update's copies have no service"
 
 
 def service_env(servers: Servers) -> dict[str, str]:
@@ -334,7 +345,7 @@ def test_an_update_brings_improvements_keeps_edits_and_adds_a_field_to_the_data(
     git(template, "init", "-q")
     commit_all(template, "release 1.0.0")
     git(template, "tag", "1.0.0")
-    project = copy(template, "1.0.0", tmp_path / "svc")
+    project = copy(template, "1.0.0", tmp_path / "svc", cache="none")
     fields = [
         {"name": "name", "type": "str", "max_length": 120},
         {"name": "stock", "type": "int", "min": 0},
