@@ -243,6 +243,42 @@ def test_a_service_the_generator_cannot_serve_yet_is_refused_naming_what_it_lack
     assert host_error(DEFAULT_SERVICE, {}) == "", "an update's copies have no service"
 
 
+def test_an_update_follows_the_services_cache_and_keeps_its_sign_in(tmp_path: Path) -> None:
+    """The service gained a cache after its resource (as an update of the service would
+    record it): updating the resource reads the service's answers again, where they changed."""
+    template = tmp_path / "template"
+    template.mkdir()
+    copy_this_tree(template)
+    git(template, "init", "-q")
+    commit_all(template, "release 1.0.0")
+    git(template, "tag", "1.0.0")
+    project = copy(template, "1.0.0", tmp_path / "svc", skip_tasks=True, cache="none", auth="jwt")
+    fields = EVERY_TYPE[:2]
+    render(
+        project, template=template, ref="1.0.0", resource="product", access="admin", fields=fields
+    )
+    answers = project / ".copier-answers.yml"
+    answers.write_text(answers.read_text().replace("cache: none", "cache: redis"))
+    commit_all(project, "products, and then a cache")
+
+    copier.run_update(
+        str(project),
+        answers_file=".copier-answers.resource-products.yml",
+        vcs_ref="1.0.0",
+        defaults=True,
+        overwrite=True,
+        unsafe=True,
+        quiet=True,
+        skip_tasks=True,
+    )
+
+    kept = (project / ".copier-answers.resource-products.yml").read_text()
+    assert "cache: redis" in kept
+    assert "access: admin" in kept
+    service = (project / "src/my_service/entrypoints/rest/products.py").read_text()
+    assert "CachedProductService(container.unit_of_work(), container.aside)" in service
+
+
 def service_env(servers: Servers) -> dict[str, str]:
     env = {
         **os.environ,
