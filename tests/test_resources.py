@@ -243,15 +243,20 @@ def test_a_service_the_generator_cannot_serve_yet_is_refused_naming_what_it_lack
     assert host_error(DEFAULT_SERVICE, {}) == "", "an update's copies have no service"
 
 
-def test_an_update_follows_the_services_cache_and_keeps_its_sign_in(tmp_path: Path) -> None:
-    """The service gained a cache after its resource (as an update of the service would
-    record it): updating the resource reads the service's answers again, where they changed."""
-    template = tmp_path / "template"
+def released(template: Path) -> Path:
+    """This working tree as a template repository, released as 1.0.0."""
     template.mkdir()
     copy_this_tree(template)
     git(template, "init", "-q")
     commit_all(template, "release 1.0.0")
     git(template, "tag", "1.0.0")
+    return template
+
+
+def test_an_update_follows_the_services_cache_and_keeps_its_sign_in(tmp_path: Path) -> None:
+    """The service gained a cache after its resource (as an update of the service would
+    record it): updating the resource reads the service's answers again, where they changed."""
+    template = released(tmp_path / "template")
     project = copy(template, "1.0.0", tmp_path / "svc", skip_tasks=True, cache="none", auth="jwt")
     fields = EVERY_TYPE[:2]
     render(
@@ -375,12 +380,7 @@ def test_an_update_brings_improvements_keeps_edits_and_adds_a_field_to_the_data(
     """A released template, a service with products on it, data in its table and an edit of
     the team's; then a release that improves the resource's code, and an update that adds a
     field."""
-    template = tmp_path / "template"
-    template.mkdir()
-    copy_this_tree(template)
-    git(template, "init", "-q")
-    commit_all(template, "release 1.0.0")
-    git(template, "tag", "1.0.0")
+    template = released(tmp_path / "template")
     project = copy(template, "1.0.0", tmp_path / "svc", cache="none")
     fields = [
         {"name": "name", "type": "str", "max_length": 120},
