@@ -18,3 +18,29 @@ NAMING_CONVENTION = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def cascades(schema: MetaData) -> dict[str, set[str]]:
+    """For each table, the tables whose rows deleting one of its rows deletes or changes:
+    foreign keys ``ON DELETE CASCADE``, ``SET NULL`` or ``SET DEFAULT``, and what the rows
+    a cascade deletes reach in turn."""
+    direct: dict[str, list[tuple[str, bool]]] = {}
+    for table in schema.tables.values():
+        for key in table.foreign_keys:
+            action = (key.ondelete or "").upper()
+            if action in ("CASCADE", "SET NULL", "SET DEFAULT"):
+                referred = direct.setdefault(key.column.table.name, [])
+                referred.append((table.name, action == "CASCADE"))
+    reached: dict[str, set[str]] = {}
+    for start in direct:
+        found: set[str] = set()
+        deleted = {start}
+        pending = [start]
+        while pending:
+            for name, deletes in direct.get(pending.pop(), []):
+                found.add(name)
+                if deletes and name not in deleted:
+                    deleted.add(name)
+                    pending.append(name)
+        reached[start] = found
+    return reached
