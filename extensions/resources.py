@@ -73,7 +73,7 @@ RESERVED_FIELDS = frozenset(
         # The listing's parameters, and what the generated code names itself.
         "limit", "offset", "cursor", "after", "sent", "create", "changed", "to_new",
         "to_changes", "to_query", "some_field_set", "one_pagination_style", "self", "cls",
-        "params",
+        "params", "from_domain", "given",
         # Names the generated classes' annotations read: a field of that name would hide
         # them from the fields after it.
         "uuid", "datetime", "date", "str", "int", "bool", "list", "frozenset",
@@ -224,6 +224,8 @@ def host_answers(answers: object) -> dict[str, Any]:
 
 CACHE_RELEASE = "0.13.0"
 """The first release whose container hands a resource the cache (``Container.aside``)."""
+GRAPHQL_RELEASE = "0.14.0"
+"""The first release whose GraphQL schema merges the modules of its folder (``Roots``)."""
 REFERENCE_RELEASE = "0.12.0"
 """The first release whose repositories answer 409 for deleting a row others refer to."""
 
@@ -236,9 +238,10 @@ def _too_old(answers: dict[str, Any], first: str) -> str:
     return ""
 
 
-FOLLOWED = ("cache", "broker")
-"""The service's answers a resource follows when they change: the cache it reads through,
-the broker its events go to. It keeps the rest (sign-in and the database shape its table)."""
+FOLLOWED = ("api_styles", "cache", "broker")
+"""The service's answers a resource follows when they change: the API styles it is served
+in, the cache it reads through, the broker its events go to. It keeps the rest (sign-in and
+the database shape its table)."""
 
 
 def host_error(service: object, current: object = None) -> str:
@@ -267,6 +270,13 @@ def host_error(service: object, current: object = None) -> str:
         return (
             f"The service is on release {release}; a resource reads through the cache that "
             f"{CACHE_RELEASE} hands it: update the service first (copier update), then this."
+        )
+    graphql = "graphql" in service.get("api_styles", ())
+    if graphql and (release := _too_old(service, GRAPHQL_RELEASE)):
+        return (
+            f"The service is on release {release}; a resource's GraphQL types join the schema "
+            f"as {GRAPHQL_RELEASE} merges them: update the service first (copier update), "
+            "then this."
         )
     missing = []
     if "rest" not in service.get("api_styles", ()):
@@ -305,7 +315,8 @@ def fields_error(
         if field in kept:
             # Taken when the resource was generated: a later release's stricter checks do
             # not refuse it now (Copier would drop the whole answer on update).
-            seen.add(f"{field['name']}_id" if field.get("type") == "ref" else field["name"])
+            column = f"{field['name']}_id" if field.get("type") == "ref" else field["name"]
+            seen.update({field["name"], column})
             classes.add(camel(field["name"]))
             continue
         error = _field_error(field, seen)
@@ -478,9 +489,10 @@ def _field_error(field: object, seen: set[str]) -> str:
             f"{name!r} is reserved: every resource has id, created_at and updated_at, and "
             "the generated code and pydantic's models use the others."
         )
-    if column in seen:
-        return f"{column!r} appears twice."
-    seen.add(column)
+    # A reference is its column (``seller_id``) and, in GraphQL, the row (``seller``).
+    if clash := sorted({name, column} & seen):
+        return f"{clash[0]!r} appears twice{' (a reference is both)' if kind == 'ref' else ''}."
+    seen.update({name, column})
     if kind not in TYPES:
         return f"the type of {name!r} must be one of {', '.join(TYPES)}; got {kind!r}."
     unknown = set(field) - COMMON_KEYS - KEYS.get(kind, set())
@@ -532,6 +544,13 @@ def _field_error(field: object, seen: set[str]) -> str:
     if kind in ("bool", "enum") and field.get("unique"):
         return f"{name!r}: a {kind} cannot be unique (it has too few values)."
     return ""
+
+
+def graphql_name(name: str) -> str:
+    """A Python name as the GraphQL schema spells it (Strawberry's): ``launch_at`` is
+    ``launchAt``."""
+    first, *rest = name.split("_")
+    return first + "".join(part.capitalize() for part in rest)
 
 
 class Field(NamedTuple):
@@ -588,6 +607,19 @@ class Field(NamedTuple):
     @property
     def annotation(self) -> str:
         return f"{self.python} | None" if self.optional else self.python
+
+    @property
+    def graphql(self) -> str:
+        """The GraphQL field's annotation, without ``| None``: an integer is ``int`` (GraphQL's
+        32 bits) only where its bounds fit, else ``SafeInt`` (2^53) or ``BigInt``."""
+        if self.kind != "int":
+            return self.python
+        low, high = self.options.get("min", -(2**63)), self.options.get("max", 2**63 - 1)
+        if -(2**31) <= low <= high < 2**31:
+            return "int"
+        if -(2**53) < low <= high < 2**53:
+            return "SafeInt"
+        return "BigInt"
 
     @property
     def column(self) -> list[str]:
@@ -736,14 +768,22 @@ def steps(fields: list[Field]) -> list[int]:
     return sorted({1} | {field.added for field in fields})
 
 
-def resource_excluded(fields: object, plural: str) -> str:
-    """The migration files of the steps no field needs, one pattern a line (``_exclude``)."""
+def resource_excluded(fields: object, plural: str, host: object = None) -> str:
+    """The migration files of the steps no field needs, and the modules of the API styles
+    the service does not serve, one pattern a line (``_exclude``)."""
+    styles = host.get("api_styles", ()) if isinstance(host, dict) else ()
+    unserved = (
+        []
+        if "graphql" in styles
+        else [f"/src/*/entrypoints/graphql/{plural}.py", f"/tests/e2e/test_{plural}_graphql.py"]
+    )
     try:
         used = steps(fields_of(fields, "resource"))  # type: ignore[arg-type]
     except (TypeError, KeyError, ValueError, AttributeError):
-        return ""  # the fields' validator says what is wrong
+        return "\n".join(unserved)  # the fields' validator says what is wrong
     unused = [step for step in range(2, LAST_STEP + 1) if step not in used]
-    return "\n".join(f"/migrations/versions/{plural}_{step:04d}_{plural}.py" for step in unused)
+    migrations = [f"/migrations/versions/{plural}_{step:04d}_{plural}.py" for step in unused]
+    return "\n".join(migrations + unserved)
 
 
 class ResourcesExtension(Extension):
@@ -751,6 +791,7 @@ class ResourcesExtension(Extension):
         super().__init__(environment)
         environment.filters["plural_of"] = plural_of
         environment.filters["camel"] = camel
+        environment.filters["graphql_name"] = graphql_name
         environment.filters["resource_name_error"] = resource_name_error
         environment.filters["resource_error"] = resource_error
         environment.filters["resource_names_error"] = resource_names_error

@@ -15,6 +15,7 @@ from extensions.resources import (
     access_error,
     fields_error,
     fields_of,
+    graphql_name,
     host_error,
     plural_of,
     resource_error,
@@ -70,6 +71,15 @@ def test_every_type_of_field_is_accepted_and_spelled_for_each_layer() -> None:
     assert fields["status"].enum == "ProductStatus"
     assert fields["price"].migration_type == "sa.Numeric(precision=10, scale=2)"
     assert fields["sku"].column == ["String(40)"], "unique: the table's constraint"
+    assert fields["launch_at"].graphql == "datetime"
+    assert fields["stock"].graphql == "BigInt", "64 bits: past what a JSON number holds exactly"
+    bounded = {"name": "a", "type": "int", "min": -(2**31), "max": 2**31 - 1}
+    wider = bounded | {"max": 2**31}
+    assert [field.graphql for field in fields_of([bounded, wider], "product")] == [
+        "int",
+        "SafeInt",
+    ], "GraphQL's Int has 32 bits"
+    assert graphql_name("launch_at") == "launchAt"
 
 
 @pytest.mark.parametrize(
@@ -83,6 +93,16 @@ def test_every_type_of_field_is_accepted_and_spelled_for_each_layer() -> None:
         ([{"name": True, "type": "bool"}], "lower-case Python identifier"),  # YAML's `on`
         ([{"name": "id", "type": "uuid"}], "reserved"),
         ([{"name": "a", "type": "str"}, {"name": "a", "type": "int"}], "appears twice"),
+        # A reference is its column (``seller_id``) and, in GraphQL, the row (``seller``).
+        (
+            [{"name": "seller", "type": "ref", "to": "user"}, {"name": "seller", "type": "str"}],
+            "twice",
+        ),
+        (
+            [{"name": "seller", "type": "str"}, {"name": "seller", "type": "ref", "to": "user"}],
+            "twice",
+        ),
+        ([{"name": "from_domain", "type": "str"}], "reserved"),
         ([{"name": "a", "type": "str", "values": ["x"]}], "does not take values"),
         ([{"name": "a", "type": "str", "max_length": 0}], "max_length >= 1"),
         ([{"name": "a", "type": "str", "max_length": 10_001}], "<= 10000"),
@@ -241,6 +261,10 @@ def test_a_service_the_generator_cannot_serve_yet_is_refused_naming_what_it_lack
     assert "cache changed" in host_error(DEFAULT_SERVICE, now), "read again on update"
     assert host_error(DEFAULT_SERVICE | {"cache": "none"}, now) == "", "sign-in is kept"
     assert host_error(DEFAULT_SERVICE, {}) == "", "an update's copies have no service"
+    graphql = DEFAULT_SERVICE | {"api_styles": ["rest", "graphql"]}
+    assert "update the service first" in host_error(graphql | {"_commit": "0.13.0"})
+    assert host_error(graphql | {"_commit": "0.14.0"}) == ""
+    assert "api_styles changed" in host_error(DEFAULT_SERVICE, graphql)
 
 
 def released(template: Path) -> Path:
@@ -253,9 +277,12 @@ def released(template: Path) -> Path:
     return template
 
 
-def test_an_update_follows_the_services_cache_and_keeps_its_sign_in(tmp_path: Path) -> None:
-    """The service gained a cache after its resource (as an update of the service would
-    record it): updating the resource reads the service's answers again, where they changed."""
+def test_an_update_follows_the_services_cache_and_styles_and_keeps_its_sign_in(
+    tmp_path: Path,
+) -> None:
+    """The service gained a cache and GraphQL after its resource (as an update of the service
+    would record them): updating the resource reads the service's answers again, where they
+    changed, and renders what they now ask for."""
     template = released(tmp_path / "template")
     project = copy(template, "1.0.0", tmp_path / "svc", skip_tasks=True, cache="none", auth="jwt")
     fields = EVERY_TYPE[:2]
@@ -263,8 +290,12 @@ def test_an_update_follows_the_services_cache_and_keeps_its_sign_in(tmp_path: Pa
         project, template=template, ref="1.0.0", resource="product", access="admin", fields=fields
     )
     answers = project / ".copier-answers.yml"
-    answers.write_text(answers.read_text().replace("cache: none", "cache: redis"))
-    commit_all(project, "products, and then a cache")
+    before = answers.read_text()
+    answers.write_text(
+        before.replace("cache: none", "cache: redis").replace("- rest\n", "- rest\n- graphql\n")
+    )
+    assert not (project / "src/my_service/entrypoints/graphql/products.py").exists()
+    commit_all(project, "products, and then a cache and GraphQL")
 
     copier.run_update(
         str(project),
@@ -282,6 +313,9 @@ def test_an_update_follows_the_services_cache_and_keeps_its_sign_in(tmp_path: Pa
     assert "access: admin" in kept
     service = (project / "src/my_service/entrypoints/rest/products.py").read_text()
     assert "CachedProductService(container.unit_of_work(), container.aside)" in service
+    graphql = (project / "src/my_service/entrypoints/graphql/products.py").read_text()
+    assert "roots = Roots(query=ProductQueries, mutation=ProductMutations)" in graphql
+    assert (project / "tests/e2e/test_products_graphql.py").exists()
 
 
 def service_env(servers: Servers) -> dict[str, str]:
@@ -346,8 +380,16 @@ def test_each_access_rule_holds_in_a_service_with_sign_in_and_events(
 ) -> None:
     """Categories are their owners'; products refer to them, and only admins change them;
     anyone reviews a product; notes are their owners', on their owners' categories. Each
-    change reaches RabbitMQ through the outbox, but the notes' (events: false)."""
-    project = copy(ROOT, "HEAD", tmp_path / "svc", auth="jwt", broker="rabbitmq")
+    change reaches RabbitMQ through the outbox, but the notes' (events: false). Each is served
+    over GraphQL too, under the same rules, with what it refers to read once a page."""
+    project = copy(
+        ROOT,
+        "HEAD",
+        tmp_path / "svc",
+        auth="jwt",
+        broker="rabbitmq",
+        api_styles=["rest", "graphql"],
+    )
     title = {"name": "title", "type": "str", "max_length": 80, "unique": True}
     render(project, resource="category", access="owner", fields=[title])
     category = {"name": "category", "type": "ref", "to": "category", "optional": True}
