@@ -73,7 +73,7 @@ RESERVED_FIELDS = frozenset(
         # The listing's parameters, and what the generated code names itself.
         "limit", "offset", "cursor", "after", "sent", "create", "changed", "to_new",
         "to_changes", "to_query", "some_field_set", "one_pagination_style", "self", "cls",
-        "params", "from_domain", "given",
+        "params", "from_domain", "given", "first", "info",
         # Names the generated classes' annotations read: a field of that name would hide
         # them from the fields after it.
         "uuid", "datetime", "date", "str", "int", "bool", "list", "frozenset",
@@ -85,7 +85,7 @@ RESERVED_FIELDS = frozenset(
 themselves (``model_config``, ``json``, ``copy``...)."""
 GENERATED_CLASSES = frozenset(
     {"Query", "Service", "Changes", "Create", "Patch", "ListParams", "Response", "Page"}
-    | {"Row", "Repository"}
+    | {"Row", "Repository", "Type", "Edge", "Connection", "Queries", "Mutations"}
 )
 """``<Resource><Suffix>`` classes of the generated code: an enum class must not be one."""
 INDEXED_STR = 600
@@ -127,6 +127,51 @@ def resource_name_error(name: object, what: str = "resource") -> str:
     return ""
 
 
+IMPORTED_CLASSES = frozenset(
+    # What the generated service and GraphQL modules import beside the entity class.
+    {"Page", "Cursor", "Repository", "RepositoryKind", "UnitOfWork", "NotFound", "Event"}
+    | {"Principal", "CacheAside", "TypeAdapter", "Protocol", "Decimal", "Sequence"}
+    | {"Info", "PageInfo", "Roots", "DataLoader", "SafeInt", "BigInt", "Self", "UserType"}
+)
+"""Class names the generated modules import: a resource's class must not be one."""
+SCHEMA_TYPES = frozenset(
+    {"Query", "Mutation", "Subscription", "PageInfo", "SafeInt", "BigInt", "Decimal"}
+    | {"Date", "DateTime", "Time", "UUID", "JSON", "Upload", "ID"}
+    | {"String", "Int", "Float", "Boolean", "Order", "CreateOrderInput"}
+)
+"""The GraphQL types of the service's own schema (``user`` adds its own, as a resource)."""
+
+
+def graphql_types(resource: str, fields: object = ()) -> frozenset[str]:
+    """The GraphQL types a resource's module names: its own, and those of its enums."""
+    name = camel(resource)
+    own = {name, f"{name}Edge", f"{name}Connection", f"Create{name}Input", f"Update{name}Input"}
+    listed = fields if isinstance(fields, list | tuple) else ()
+    enums = {
+        name + camel(field["name"])
+        for field in listed
+        if isinstance(field, dict) and field.get("type") == "enum" and "name" in field
+    }
+    return frozenset(own | enums)
+
+
+def _types_error(resource: str, fields: object, service: dict[str, dict[str, Any]] | None) -> str:
+    """Which GraphQL type of this resource the schema has already, or ''."""
+    mine = graphql_types(resource, fields)
+    others = [("the service", SCHEMA_TYPES | graphql_types("user"))] + [
+        (f"the resource {other['resource']!r}", graphql_types(other["resource"], other["fields"]))
+        for other in (service or {}).values()
+        if other["resource"] != resource
+    ]
+    for owner, types in others:
+        if clash := sorted(mine & types):
+            return (
+                f"its GraphQL type {clash[0]!r} is one {owner} has: pick a name that spells "
+                "no type of another's."
+            )
+    return ""
+
+
 def known_resource(
     resource: object, plural: object, service: dict[str, dict[str, Any]] | None
 ) -> bool:
@@ -156,6 +201,13 @@ def resource_names_error(
     error = resource_name_error(resource) or resource_name_error(plural, "plural")
     if not error and resource == plural:
         error = f"The plural must differ from the resource name ({resource!r})."
+    if not error and camel(resource) in IMPORTED_CLASSES:
+        error = (
+            f"The resource name {resource!r} would name its class {camel(resource)!r}, which "
+            "the generated modules import beside it: pick another."
+        )
+    if not error and (clash := _types_error(str(resource), (), service)):
+        error = f"The resource name {resource!r} is taken: {clash}"
     for other in (service or {}).values():
         names, taken = {other["resource"], other["plural"]}, {resource, plural}
         if error or (other["resource"], other["plural"]) == (resource, plural):
@@ -312,6 +364,8 @@ def fields_error(
     seen: set[str] = set()
     classes: set[str] = set()
     for number, field in enumerate(fields, start=1):
+        if error := _graphql_target_error(field, service, release):
+            return f"Field {number}: {error}"
         if field in kept:
             # Taken when the resource was generated: a later release's stricter checks do
             # not refuse it now (Copier would drop the whole answer on update).
@@ -333,6 +387,8 @@ def fields_error(
                     f"the service is on release {old}; {REFERENCE_RELEASE} answers 409 for "
                     "deleting what others refer to: update the service first (copier update)."
                 )
+        if not error and field["type"] == "enum":
+            error = _types_error(resource, [field], service)
         if error:
             return f"Field {number}: {error}"
         classes.add(camel(field["name"]))
@@ -375,6 +431,26 @@ def _on_delete(target: object, optional: bool, answer: object) -> str:
     if answer is not None:
         return str(answer)
     return "cascade" if target == "user" else "set_null" if optional else "restrict"
+
+
+def _graphql_target_error(
+    field: object, service: dict[str, Any] | None, release: dict[str, Any] | None
+) -> str:
+    """In a service with GraphQL, a ``ref``'s target must serve it (its module, which this
+    resource's imports): one added before GraphQL came to resources is updated first."""
+    if not isinstance(field, dict) or field.get("type") != "ref" or field.get("to") == "user":
+        return ""
+    if "graphql" not in (release or {}).get("api_styles", ()):
+        return ""
+    target = (service or {}).get(str(field.get("to_plural") or plural_of(str(field.get("to")))))
+    old = _too_old(target or {}, GRAPHQL_RELEASE)
+    if not old:
+        return ""
+    plural = target["plural"] if target else ""
+    return (
+        f"{field['to']!r} is on release {old}, which serves it in no GraphQL module: update "
+        f"it first (copier update --answers-file .copier-answers.resource-{plural}.yml)."
+    )
 
 
 def _reference_error(

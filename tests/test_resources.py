@@ -235,6 +235,47 @@ def test_names_of_another_resource_are_taken() -> None:
     assert names_error("product", "products", CATEGORIES) == ""
 
 
+def test_names_that_would_clash_in_the_code_or_the_graphql_schema_are_taken() -> None:
+    """A resource's class and GraphQL types (``Product``, ``ProductEdge``, ``ProductConnection``,
+    ``CreateProductInput``, ``UpdateProductInput``, and ``Product<Enum>`` for each enum) may be
+    no name the generated modules import, the schema has, or another resource's type has."""
+    for name in ("page", "cursor", "info", "page_info", "big_int", "decimal", "roots"):
+        assert "the generated modules import" in names_error(name, name + "s"), name
+    for name in ("subscription", "query", "date_time", "user_edge", "string", "int"):
+        assert "GraphQL type" in names_error(name, name + "s"), name
+    status = {"name": "status", "type": "enum", "values": ["draft", "live"]}
+    products = {"products": {"resource": "product", "plural": "products", "fields": [status]}}
+    assert "'ProductStatus' is one the resource 'product'" in names_error(
+        "product_status", "product_statuses", products
+    )
+    assert "'ProductEdge'" in names_error("product_edge", "product_edges", products)
+    statuses = {
+        "product_statuses": {
+            "resource": "product_status",
+            "plural": "product_statuses",
+            "fields": [],
+        }
+    }
+    assert "'ProductStatus'" in fields_error([status], statuses, "product", "products")
+    kind = {"name": "type", "type": "enum", "values": ["a", "b"]}
+    assert "clash with a generated class" in fields_error([kind], None, "product", "products")
+    assert "reserved" in fields_error(
+        [{"name": "first", "type": "int", "index": True}], None, "product", "products"
+    ), "the listing's argument in GraphQL"
+
+
+def test_in_a_service_with_graphql_a_ref_waits_for_its_target_to_serve_it() -> None:
+    category = [{"name": "category", "type": "ref", "to": "category"}]
+    graphql = DEFAULT_SERVICE | {"api_styles": ["rest", "graphql"], "_commit": "0.14.0"}
+    older = {"categories": CATEGORIES["categories"] | {"_commit": "0.13.0"}}
+    error = fields_error(category, older, "product", "products", graphql)
+    assert "serves it in no GraphQL module: update it first" in error
+    assert ".copier-answers.resource-categories.yml" in error
+    assert fields_error(category, older, "product", "products", DEFAULT_SERVICE) == ""
+    current = {"categories": CATEGORIES["categories"] | {"_commit": "0.14.0"}}
+    assert fields_error(category, current, "product", "products", graphql) == ""
+
+
 def test_the_resources_of_a_service_are_read_from_their_answers(tmp_path: Path) -> None:
     assert service_resources(tmp_path) is None, "no service here"
     (tmp_path / ".copier-answers.yml").write_text("package_name: my_service\n")

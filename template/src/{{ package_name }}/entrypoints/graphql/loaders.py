@@ -1,9 +1,28 @@
 """DataLoaders: what the fields of one operation ask for in one tick of the event loop,
-read in one query."""
+read in one query; each operation has loaders of its own."""
 
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
+from contextvars import ContextVar
+from typing import Any
 
 from strawberry.dataloader import DataLoader
+from strawberry.extensions import SchemaExtension
+
+LOADERS: ContextVar[dict[str, DataLoader[Any, Any]]] = ContextVar("loaders")
+"""The loaders of the operation running (``Context.loader`` makes them), by name."""
+
+
+class OperationLoaders(SchemaExtension):
+    """Gives each operation loaders of its own. The context is made once per HTTP request,
+    but once per WebSocket connection, which runs many operations: loaders kept there would
+    serve one operation what an earlier one read, for as long as the connection lives.
+    Each operation runs in a task of its own (a request's, or one per operation over a
+    WebSocket), so what it sets here is its own and goes with the task. It is not reset
+    after: a subscription may be closed from another task, where a reset would fail."""
+
+    def on_operation(self) -> Iterator[None]:
+        LOADERS.set({})
+        yield
 
 
 def by_key[KeyT, ValueT](
