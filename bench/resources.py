@@ -5,11 +5,14 @@ Run through ``scripts/bench.sh resources`` (which starts the servers). Prints:
 - requests/s of a generated resource's ``GET /products/{id}`` and of a page of its listing
   (``GET /products?limit=20``), from the cache (``cache=redis``, the default) and from
   PostgreSQL (``cache=none``), as ratios to a bare FastAPI endpoint returning a user's JSON
-  (wrk on loopback, interleaved rounds, the servers pinned to core 0 and wrk to core 1).
+  (wrk on loopback, interleaved rounds, the servers pinned to core 0 and wrk to core 1);
+- the same reads through GraphQL (``product(id)``, and ``products(first: 20)`` with each
+  row's seller, read by a DataLoader), as ratios to REST's, h2load loading both.
 """
 
 from __future__ import annotations
 
+import json
 import shutil
 import statistics
 import sys
@@ -21,7 +24,9 @@ from pathlib import Path
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from bench import BENCH, _db, prepare, serve, throughput  # bench.py, beside this file
+from styles import h2load  # styles.py, beside this file
+
+from bench import BENCH, CONNECTIONS, ROUNDS, SECONDS, _db, prepare, serve, throughput  # bench.py
 from tests.template import render
 
 FIELDS = [
@@ -43,12 +48,55 @@ def generation_time(service: Path, work: Path, runs: int = 5) -> float:
     return statistics.median(samples)
 
 
+def graphql_against_rest(base: str, product_id: str, work: Path) -> None:
+    """Requests/s of the same reads through REST and through GraphQL, h2load loading both
+    (HTTP/1.1), in interleaved rounds; GraphQL's as ratios to REST's."""
+    fields = "id name price inStock sellerId createdAt updatedAt"
+    queries = {
+        "one": f'{{ product(id: "{product_id}") {{ {fields} }} }}',
+        "page": f"{{ products(first: 20) {{ edges {{ node {{ {fields} seller {{ id }} }} }} }} }}",
+    }
+    posts = {}
+    for name, query in queries.items():
+        answer = httpx.post(f"{base}/graphql", json={"query": query}).json()
+        assert "errors" not in answer, answer
+        body = work / f"{name}.json"
+        body.write_text(json.dumps({"query": query}))
+        posts[name] = ["--h1", "-d", str(body), "-H", "content-type: application/json"]
+    pairs = {
+        "product(id) / GET /products/{id}": (
+            (f"{base}/products/{product_id}", ["--h1"]),
+            (f"{base}/graphql", posts["one"]),
+        ),
+        "products(first: 20) + seller / GET /products?limit=20": (
+            (f"{base}/products?limit=20", ["--h1"]),
+            (f"{base}/graphql", posts["page"]),
+        ),
+    }
+    results: dict[str, list[tuple[float, float]]] = {name: [] for name in pairs}
+    for _ in range(ROUNDS):
+        for name, ((rest, rest_options), (graphql, graphql_options)) in pairs.items():
+            results[name].append((h2load(rest, *rest_options), h2load(graphql, *graphql_options)))
+            time.sleep(1)
+    print(
+        f"\nGraphQL against REST, cached, h2load -c{CONNECTIONS}, {ROUNDS} rounds of {SECONDS} s:"
+    )
+    for name, rounds in results.items():
+        rest_rps = statistics.median(rest for rest, _ in rounds)
+        graphql_rps = statistics.median(graphql for _, graphql in rounds)
+        ratio = statistics.median(graphql / rest for rest, graphql in rounds)
+        print(f"  {name:56} {graphql_rps:7.0f} vs {rest_rps:7.0f} req/s   {ratio:.2f}x")
+
+
 def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="bench-resources-"))
-    cached = render(work / "cached", skip_tasks=True)
+    default = render(work / "default", skip_tasks=True)
+    cached = render(work / "cached", skip_tasks=True, api_styles=["rest", "graphql"])
     plain = render(work / "plain", skip_tasks=True, cache="none")
-    took = generation_time(cached, work)
+    took = generation_time(default, work / "rest")
     print(f"generating a resource (4 fields, a ref): {took * 1000:.0f} ms (median of 5)")
+    took = generation_time(cached, work / "graphql")
+    print(f"  into a service with REST and GraphQL: {took * 1000:.0f} ms (median of 5)")
     for project in (cached, plain):
         render(project, resource="product", fields=FIELDS)
     cached_env = prepare(cached, "bench_resources_cached", 6)
@@ -81,6 +129,7 @@ def main() -> None:
             "GET /products?limit=20, PostgreSQL": f"{without}/products?limit=20",
         }
         throughput(targets)  # the warm-up fills the caches
+        graphql_against_rest(with_cache, ids[0], work)
     shutil.rmtree(work, ignore_errors=True)
 
 
