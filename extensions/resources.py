@@ -85,9 +85,13 @@ RESERVED_FIELDS = frozenset(
 themselves (``model_config``, ``json``, ``copy``...)."""
 GENERATED_CLASSES = frozenset(
     {"Query", "Service", "Changes", "Create", "Patch", "ListParams", "Response", "Page"}
-    | {"Row", "Repository", "Type", "Edge", "Connection", "Queries", "Mutations"}
+    | {"Row", "Repository", "Node", "Edge", "Connection", "Queries", "Mutations"}
 )
 """``<Resource><Suffix>`` classes of the generated code: an enum class must not be one."""
+GRAPHQL_CLASSES = frozenset({"Node", "Edge", "Connection", "Queries", "Mutations"})
+"""The suffixes of ``GENERATED_CLASSES`` that only the GraphQL module names."""
+GRAPHQL_FIELDS = frozenset({"first", "info", "from_domain", "given"})
+"""The names in ``RESERVED_FIELDS`` that only the GraphQL module uses."""
 INDEXED_STR = 600
 """The longest indexed or unique text: PostgreSQL's index entries hold about 2,700 bytes."""
 NUMBER_KEYS = frozenset({"min", "max", "min_length", "max_length", "precision", "scale"})
@@ -361,6 +365,7 @@ def fields_error(
         return "A resource needs at least one field."
     if all(isinstance(field, dict) and "added" in field for field in fields):
         return "The table needs at least one field of its own (a field without added)."
+    graphql = "graphql" in (release or {}).get("api_styles", ())
     seen: set[str] = set()
     classes: set[str] = set()
     for number, field in enumerate(fields, start=1):
@@ -368,7 +373,15 @@ def fields_error(
             return f"Field {number}: {error}"
         if field in kept:
             # Taken when the resource was generated: a later release's stricter checks do
-            # not refuse it now (Copier would drop the whole answer on update).
+            # not refuse it now (Copier would drop the whole answer on update), but for
+            # what would break the GraphQL module the service now renders for it.
+            if graphql and (error := _graphql_clash(field, resource, service)):
+                return (
+                    f"Field {number}: {field['name']!r}, which the {plural} have, would clash "
+                    f"in GraphQL, which the service serves: {error} Rename it first (its "
+                    "column in a migration of your own, its name in "
+                    f".copier-answers.resource-{plural}.yml), then update."
+                )
             column = f"{field['name']}_id" if field.get("type") == "ref" else field["name"]
             seen.update({field["name"], column})
             classes.add(camel(field["name"]))
@@ -393,6 +406,19 @@ def fields_error(
             return f"Field {number}: {error}"
         classes.add(camel(field["name"]))
     return _change_error(before["fields"], fields) if before else ""
+
+
+def _graphql_clash(
+    field: dict[str, Any], resource: str, service: dict[str, dict[str, Any]] | None
+) -> str:
+    """What of a field would clash in the resource's GraphQL module or the schema, or ''."""
+    if field["name"] in GRAPHQL_FIELDS:
+        return f"the GraphQL module names {field['name']!r} itself."
+    if field["type"] != "enum":
+        return ""
+    if camel(field["name"]) in GRAPHQL_CLASSES:
+        return f"the enum class would be named like the GraphQL module's {camel(field['name'])}."
+    return _types_error(resource, [field], service)
 
 
 ACCESS = ("owner", "admin", "public")

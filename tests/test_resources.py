@@ -198,6 +198,28 @@ def test_what_the_service_took_is_not_refused_by_a_later_releases_checks() -> No
     assert "more digits" in fields_error([old], {}, "row", "rows")
 
 
+def test_what_the_service_took_is_refused_where_graphql_would_break_on_it() -> None:
+    """Names a resource took before its service served GraphQL that would break the module
+    GraphQL brings: its update says which, and how to get past it."""
+    edge = {"name": "edge", "type": "enum", "values": ["a", "b"]}
+    first = {"name": "first", "type": "int"}
+    status = {"name": "status", "type": "enum", "values": ["a", "b"]}
+    service = {
+        "rows": {"resource": "row", "plural": "rows", "fields": [edge, first]},
+        "row_statuses": {"resource": "row_status", "plural": "row_statuses", "fields": []},
+    }
+    graphql = DEFAULT_SERVICE | {"api_styles": ["rest", "graphql"]}
+    assert fields_error([edge, first], service, "row", "rows", DEFAULT_SERVICE) == ""
+    error = fields_error([edge, first], service, "row", "rows", graphql)
+    assert "Field 1: 'edge', which the rows have, would clash in GraphQL" in error
+    assert "Rename it first" in error
+    assert ".copier-answers.resource-rows.yml" in error
+    assert "Field 1: 'first'" in fields_error([first], service, "row", "rows", graphql)
+    service["rows"]["fields"] = [status]
+    assert "'RowStatus'" in fields_error([status], service, "row", "rows", graphql)
+    assert fields_error([status], service, "row", "rows", DEFAULT_SERVICE) == ""
+
+
 def test_a_resource_the_service_has_only_gains_fields() -> None:
     service = {"products": {"resource": "product", "plural": "products", "fields": PRODUCTS}}
     color = {"name": "color", "type": "str", "optional": True, "added": 2}
@@ -258,7 +280,9 @@ def test_names_that_would_clash_in_the_code_or_the_graphql_schema_are_taken() ->
     }
     assert "'ProductStatus'" in fields_error([status], statuses, "product", "products")
     kind = {"name": "type", "type": "enum", "values": ["a", "b"]}
-    assert "clash with a generated class" in fields_error([kind], None, "product", "products")
+    assert fields_error([kind], None, "product", "products") == "", "GraphQL's is ProductNode"
+    node = kind | {"name": "node"}
+    assert "clash with a generated class" in fields_error([node], None, "product", "products")
     assert "reserved" in fields_error(
         [{"name": "first", "type": "int", "index": True}], None, "product", "products"
     ), "the listing's argument in GraphQL"

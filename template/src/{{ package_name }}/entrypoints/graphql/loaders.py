@@ -8,6 +8,11 @@ from typing import Any
 from strawberry.dataloader import DataLoader
 from strawberry.extensions import SchemaExtension
 
+MAX_BATCH = 500
+"""Keys one read asks for at most: a federation gateway's ``_entities`` may name thousands
+(they come in variables, which the token limit does not count), and a query with as many
+parameters, or a Redis command with as many keys, would hold its server up; more keys are
+read in several batches."""
 LOADERS: ContextVar[dict[str, DataLoader[Any, Any]]] = ContextVar("loaders")
 """The loaders of the operation running (``Context.loader`` makes them), by name."""
 
@@ -36,4 +41,4 @@ def by_key[KeyT, ValueT](
         found = await read(keys)
         return [found.get(key, missing) for key in keys]
 
-    return DataLoader(load_fn=load)
+    return DataLoader(load_fn=load, max_batch_size=MAX_BATCH)
