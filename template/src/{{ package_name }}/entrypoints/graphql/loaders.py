@@ -10,9 +10,8 @@ from strawberry.extensions import SchemaExtension
 
 MAX_BATCH = 500
 """Keys one read asks for at most: a federation gateway's ``_entities`` may name thousands
-(they come in variables, which the token limit does not count), and a query with as many
-parameters, or a Redis command with as many keys, would hold its server up; more keys are
-read in several batches."""
+(they come in variables, which the token limit does not count), and one read of as many
+would hold its store up; more keys are read in several batches."""
 LOADERS: ContextVar[dict[str, DataLoader[Any, Any]]] = ContextVar("loaders")
 """The loaders of the operation running (``Context.loader`` makes them), by name."""
 
