@@ -101,6 +101,45 @@ def suite_passes_against_real_servers(
     assert counts["failures"] == counts["errors"] == 0
 
 
+def test_the_pre_commit_hooks_pass_a_fresh_service_and_fail_what_the_ci_fails(
+    tmp_path: Path,
+) -> None:
+    """Each hook of ``.pre-commit-config.yaml`` on a change that breaks what it guards."""
+    project = render(tmp_path / "svc")
+    env = {**os.environ, "UV_PYTHON_DOWNLOADS": "never"}
+    env.pop("VIRTUAL_ENV", None)
+    hooks = ["uvx", "pre-commit==4.7.0", "run", "--all-files", "--color=never"]
+    run(["git", "init", "--quiet"], project, env)
+    run(["git", "add", "--all"], project, env)
+    passed = run(hooks, project, env)
+    assert passed.count("Passed") == 4, passed
+
+    package = (project / ".copier-answers.yml").read_text().split("package_name: ")[1].split()[0]
+    scratch = project / "src" / package / "scratch.py"
+    scratch.write_text('import os\n\n\ndef answer() -> int:\n    return  "42"\n')
+    pyproject = project / "pyproject.toml"
+    pyproject.write_text(
+        pyproject.read_text().replace("dependencies = [", 'dependencies = [\n    "six",', 1)
+    )
+    run(["git", "add", "--all"], project, env)
+    failed = subprocess.run(
+        hooks, cwd=project, env=env, capture_output=True, text=True, timeout=600
+    )
+
+    assert failed.returncode == 1
+    verdicts = {
+        line.rsplit(".", 1)[0].rstrip("."): line.rsplit(".", 1)[1]
+        for line in failed.stdout.splitlines()
+        if line.endswith(("Passed", "Failed"))
+    }
+    assert verdicts == {
+        "ruff check": "Failed",  # os imported, unused
+        "ruff format": "Failed",  # two spaces after return
+        "mypy (strict)": "Failed",  # a str for an int
+        "uv.lock matches pyproject.toml": "Failed",  # six, not locked
+    }, failed.stdout
+
+
 @contextmanager
 def booted(project: Path, env: dict[str, str]) -> Iterator[tuple[str, list[str]]]:
     """Installs and migrates ``project``, runs it under uvicorn while the context is open,
