@@ -11,6 +11,7 @@ default ``max_connections`` of 100.
 from __future__ import annotations
 
 import math
+from decimal import Decimal
 
 from jinja2 import Environment
 from jinja2.ext import Extension
@@ -86,6 +87,51 @@ def budget_error(
     )
 
 
+LATENCY_BOUNDS_MS = (5, 10, 25, 50, 75, 100, 250, 500, 750, 1000, 2500, 5000, 7500, 10000)
+"""prometheus_client's default histogram buckets, in ms: the alert rules count the requests
+within the latency objective from the bucket at it, so the objective must be one."""
+
+
+def objective_error(value: object) -> str:
+    """An error message for an availability objective that is no percentage from 95 to
+    99.999, or '' when it is one. Below 95 % the budget is so large that even every request
+    failing burns it too slowly to page (14.4 times a budget of 0.07 is more than all)."""
+    text = str(value).strip()
+    try:
+        number = float(text)
+    except ValueError:
+        number = math.nan
+    if not 95 <= number <= 99.999:
+        return f"Availability objective must be a percentage from 95 to 99.999; '{text}' is not."
+    return ""
+
+
+def latency_error(value: object) -> str:
+    """An error message for a latency objective that is no bound of the request histogram."""
+    text = str(value).strip()
+    if not text.isdecimal() or int(text) not in LATENCY_BOUNDS_MS:
+        bounds = ", ".join(str(bound) for bound in LATENCY_BOUNDS_MS)
+        return (
+            f"Latency objective must be a bound of the request histogram in ms ({bounds});"
+            f" '{text}' is not."
+        )
+    return ""
+
+
+def error_budget(objective: object) -> str:
+    """The share of requests an availability objective in percent lets fail: 99.9 → 0.001,
+    written exactly (as a decimal, not a float's nearest neighbour)."""
+    return format((100 - Decimal(str(objective).strip())) / 100, "f")
+
+
+def bucket_bound(milliseconds: object) -> str:
+    """The ``le`` label of the histogram bucket at ``milliseconds``, as prometheus_client
+    writes it: 250 → ``0.25``, 1000 → ``1.0``."""
+    seconds = Decimal(str(milliseconds).strip()) / 1000
+    text = format(seconds.normalize(), "f")
+    return text if "." in text else f"{text}.0"
+
+
 class TuningExtension(Extension):
     """Exposes the pool-sizing rules, and the check of their inputs, as Jinja filters."""
 
@@ -94,5 +140,9 @@ class TuningExtension(Extension):
         environment.filters["pool_size"] = pool_size
         environment.filters["max_overflow"] = max_overflow
         environment.filters["count_error"] = count_error
+        environment.filters["objective_error"] = objective_error
+        environment.filters["latency_error"] = latency_error
+        environment.filters["error_budget"] = error_budget
+        environment.filters["bucket_bound"] = bucket_bound
         environment.globals["budget_error"] = budget_error
         environment.globals["connections_per_instance"] = connections_per_instance

@@ -1,7 +1,8 @@
 """Deployment and CI files, validated offline on every render that includes them.
 
 hadolint for the Dockerfile, check-jsonschema's bundled schemas for the compose file and
-the GitHub workflow, kubernetes-validate for the manifests. The renders are the pairwise set's
+the GitHub workflow, kubernetes-validate for the manifests, promtool (Debian's prometheus
+package) for the alert rules and their tests. The renders are the pairwise set's
 combinations; each test takes its share in buckets, each combination a subtest.
 """
 
@@ -33,6 +34,10 @@ def with_docker(combinations: list[Answers]) -> list[Answers]:
 
 def with_kubernetes(combinations: list[Answers]) -> list[Answers]:
     return [answers for answers in combinations if "kubernetes" in answers["deployment"]]
+
+
+def with_metrics(combinations: list[Answers]) -> list[Answers]:
+    return [answers for answers in combinations if "metrics" in answers["observability"]]
 
 
 def with_github(combinations: list[Answers]) -> list[Answers]:
@@ -82,6 +87,8 @@ def test_files_follow_the_answers(
             assert (project / "k8s").exists() == ("kubernetes" in answers["deployment"])
             workflow = project / ".github/workflows/ci.yml"
             assert workflow.exists() == (answers["ci_provider"] == "github")
+            rules = project / "monitoring/rules.yml"
+            assert rules.exists() == ("metrics" in answers["observability"])
 
 
 @buckets(BUCKETS, "pairwise")
@@ -201,3 +208,69 @@ def kubernetes_manifests_are_valid(project: Path) -> None:
             patch["path"] for patch in spec.get("patches", [])
         ]:
             assert (kustomization.parent / entry).exists(), f"{kustomization}: {entry} is missing"
+
+
+@buckets(BUCKETS, "pairwise")
+def test_alert_rules_are_valid_and_their_tests_pass(
+    bucket: int,
+    pairwise_set: list[Answers],
+    project_of: Callable[[Answers], Path],
+    subtests: pytest.Subtests,
+) -> None:
+    for combination in dealt(with_metrics(pairwise_set), bucket, BUCKETS):
+        with subtests.test(describe(combination)):
+            alert_rules_pass_promtool(project_of(combination))
+
+
+def alert_rules_pass_promtool(project: Path) -> None:
+    monitoring = project / "monitoring"
+    check(tool("promtool"), "check", "rules", "rules.yml", cwd=monitoring)
+    check(tool("promtool"), "test", "rules", "rules.test.yml", cwd=monitoring)
+
+
+def test_the_objectives_answered_are_the_rules_and_each_rule_test_can_fail(
+    tmp_path: Path,
+) -> None:
+    """99.95 % leaves a budget of 0.0005, and 100 ms is the histogram's 0.1 bucket. Each
+    alert's tests catch a rule that fires too late, and a rule that fires when it should not."""
+    project = render(
+        tmp_path / "svc",
+        broker="rabbitmq",
+        availability_objective="99.95",
+        latency_objective_ms="100",
+    )
+    rules = project / "monitoring/rules.yml"
+    text = rules.read_text()
+    assert "job:http_request_errors:ratio_rate1h > (14.4 * 0.0005)" in text
+    assert 'le="0.1"' in text
+    alert_rules_pass_promtool(project)
+
+    broken: dict[str, list[tuple[str, str]]] = {
+        "a fast burn rate ten times too high": [("(14.4 * 0.0005)", "(144 * 0.0005)")],
+        "a slower burn rate ten times too high": [("(6 * 0.0005)", "(60 * 0.0005)")],
+        "a ticket's burn rates ten times too high": [
+            ("(3 * 0.01)", "(30 * 0.01)"),
+            ("ratio_rate3d > 0.01", "ratio_rate3d > 0.1"),
+        ],
+        "health probes counted": [('route!~"/health.*|/metrics"', 'route!~"/metrics"')],
+        "a saturation that never fires": [("> 0.9", "> 1.1")],
+        "an outbox age that always fires": [("> 300", "> 0")],
+        "a breaker alert waiting too long": [
+            ('state="open"}) == 1\n        for: 5m', 'state="open"}) == 1\n        for: 15m')
+        ],
+    }
+    for mistake, replacements in broken.items():
+        mistaken = text
+        for right, wrong in replacements:
+            assert right in mistaken, mistake
+            mistaken = mistaken.replace(right, wrong)
+        rules.write_text(mistaken)
+        result = subprocess.run(
+            [tool("promtool"), "test", "rules", "rules.test.yml"],
+            cwd=project / "monitoring",
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert result.returncode != 0, f"the tests pass with {mistake}"
+    rules.write_text(text)

@@ -149,6 +149,11 @@ BAD_ANSWERS = [
         "20 instances of 50 connections (MONGODB_MAX_POOL_SIZE)",
     ),
     ({"expected_concurrency": 1000, "peak_concurrency": 2000}, "need 18010 connections"),
+    ({"availability_objective": "99.9%"}, "percentage from 95 to 99.999; '99.9%' is not"),
+    ({"availability_objective": "90"}, "percentage from 95 to 99.999"),
+    ({"availability_objective": "100"}, "percentage from 95 to 99.999"),
+    ({"latency_objective_ms": "300"}, "bound of the request histogram in ms (5, 10, 25"),
+    ({"latency_objective_ms": "0.25"}, "'0.25' is not"),
 ]
 
 
