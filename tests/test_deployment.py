@@ -241,7 +241,7 @@ def test_the_objectives_answered_are_the_rules_and_each_rule_test_can_fail(
     )
     rules = project / "monitoring/rules.yml"
     text = rules.read_text()
-    assert "job:http_request_errors:ratio_rate1h > (14.4 * 0.0005)" in text
+    assert 'job:requests_failed:ratio_rate1h{job="my-service"} > (14.4 * 0.0005)' in text
     assert 'le="0.1"' in text
     alert_rules_pass_promtool(project)
 
@@ -250,14 +250,14 @@ def test_the_objectives_answered_are_the_rules_and_each_rule_test_can_fail(
         "a slower burn rate ten times too high": [("(6 * 0.0005)", "(60 * 0.0005)")],
         "a ticket's burn rates ten times too high": [
             ("(3 * 0.01)", "(30 * 0.01)"),
-            ("ratio_rate3d > 0.01", "ratio_rate3d > 0.1"),
+            ('ratio_rate3d{job="my-service"} > 0.01', 'ratio_rate3d{job="my-service"} > 0.1'),
         ],
         "health probes counted": [('route!~"/health.*|/metrics"', 'route!~"/metrics"')],
         "a saturation that never fires": [("> 0.9", "> 1.1")],
         "an outbox age that always fires": [("> 300", "> 0")],
-        "a breaker alert waiting too long": [
-            ('state="open"}) == 1\n        for: 5m', 'state="open"}) == 1\n        for: 15m')
-        ],
+        "a breaker alert on a moment open": [('state="closed"}[5m]', 'state="closed"}[1m]')],
+        "a consumer's first failures missed": [("offset 15m", "offset 1m")],
+        "failing checkouts counted whatever the traffic": [("> 0.1", "> 0")],
     }
     for mistake, replacements in broken.items():
         mistaken = text
