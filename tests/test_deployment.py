@@ -2,12 +2,14 @@
 
 hadolint for the Dockerfile, check-jsonschema's bundled schemas for the compose file and
 the GitHub workflow, kubernetes-validate for the manifests, promtool (Debian's prometheus
-package) for the alert rules and their tests. The renders are the pairwise set's
-combinations; each test takes its share in buckets, each combination a subtest.
+package) for the alert rules, their tests and the dashboard's queries. The renders are the
+pairwise set's combinations; each test takes its share in buckets, each combination a
+subtest.
 """
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import subprocess
@@ -226,6 +228,77 @@ def alert_rules_pass_promtool(project: Path) -> None:
     monitoring = project / "monitoring"
     check(tool("promtool"), "check", "rules", "rules.yml", cwd=monitoring)
     check(tool("promtool"), "test", "rules", "rules.test.yml", cwd=monitoring)
+
+
+@buckets(BUCKETS, "pairwise")
+def test_the_dashboard_queries_parse_and_read_metrics_the_service_exports(
+    bucket: int,
+    pairwise_set: list[Answers],
+    project_of: Callable[[Answers], Path],
+    subtests: pytest.Subtests,
+) -> None:
+    for combination in dealt(with_metrics(pairwise_set), bucket, BUCKETS):
+        with subtests.test(describe(combination)):
+            project = project_of(combination)
+            dashboard_is_valid(project, (project / "monitoring/dashboard.json").read_text())
+
+
+def dashboard_is_valid(project: Path, text: str) -> None:
+    """Grafana's fields, panels that do not overlap, and queries that promtool parses (as
+    recording rules, Grafana's variables given values) over series the service exports or
+    its rules record."""
+    dashboard = json.loads(text)
+    assert {"title", "uid", "schemaVersion", "panels", "templating"} <= dashboard.keys()
+    panels = dashboard["panels"]
+    assert len({panel["id"] for panel in panels}) == len(panels)
+    cells = [
+        (x, y)
+        for panel in panels
+        for x in range(panel["gridPos"]["x"], panel["gridPos"]["x"] + panel["gridPos"]["w"])
+        for y in range(panel["gridPos"]["y"], panel["gridPos"]["y"] + panel["gridPos"]["h"])
+    ]
+    assert len(cells) == len(set(cells)), "panels overlap"
+    exprs = [target["expr"] for panel in panels for target in panel["targets"]]
+    assert all(panel["targets"] and panel["datasource"]["type"] == "prometheus" for panel in panels)
+    source = "\n".join(path.read_text() for path in (project / "src").rglob("*.py"))
+    recorded = set(re.findall(r"record: (\S+)", (project / "monitoring/rules.yml").read_text()))
+    for expr in exprs:
+        for name in re.findall(r"([a-zA-Z_:][a-zA-Z0-9_:]*)\{", expr):
+            exported = re.sub(r"_(total|bucket|count|sum)$", "", name)
+            assert name in recorded or f'"{exported}"' in source, f"{name} is nowhere: {expr}"
+    queries = {
+        "groups": [
+            {
+                "name": "dashboard",
+                "rules": [
+                    {
+                        "record": f"dashboard:query_{number}",
+                        "expr": expr.replace("$__rate_interval", "5m").replace("$instance", ".+"),
+                    }
+                    for number, expr in enumerate(exprs)
+                ],
+            }
+        ]
+    }
+    checked = project / "monitoring/dashboard-queries.yml"
+    checked.write_text(yaml.safe_dump(queries))
+    try:
+        check(tool("promtool"), "check", "rules", checked.name, cwd=checked.parent)
+    finally:
+        checked.unlink()
+
+
+def test_a_dashboard_query_of_a_series_nobody_exports_is_caught(tmp_path: Path) -> None:
+    project = render(tmp_path / "svc", broker="kafka")
+    text = (project / "monitoring/dashboard.json").read_text()
+    dashboard_is_valid(project, text)
+    for right, wrong in [
+        ("db_pool_wait_seconds_bucket", "db_pool_wait_second_bucket"),
+        ("sum by (consumer, outcome)", "sum by (consumer, outcome"),
+    ]:
+        assert right in text
+        with pytest.raises(AssertionError):
+            dashboard_is_valid(project, text.replace(right, wrong))
 
 
 def test_the_objectives_answered_are_the_rules_and_each_rule_test_can_fail(
