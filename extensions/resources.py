@@ -134,6 +134,7 @@ def resource_name_error(name: object, what: str = "resource") -> str:
 IMPORTED_CLASSES = frozenset(
     # What the generated service and GraphQL modules import beside the entity class.
     {"Page", "Cursor", "Repository", "RepositoryKind", "UnitOfWork", "NotFound", "Event"}
+    | {"Deleted"}
     | {"Principal", "CacheAside", "TypeAdapter", "Protocol", "Decimal", "Sequence"}
     | {"Info", "PageInfo", "Roots", "DataLoader", "SafeInt", "BigInt", "Self", "UserType"}
 )
@@ -282,6 +283,8 @@ CACHE_RELEASE = "0.13.0"
 """The first release whose container hands a resource the cache (``Container.aside``)."""
 GRAPHQL_RELEASE = "0.14.0"
 """The first release whose GraphQL schema merges the modules of its folder (``Roots``)."""
+EVENTS_RELEASE = "0.16.0"
+"""The first release that declares event types (``event_type``) for the events contract."""
 REFERENCE_RELEASE = "0.12.0"
 """The first release whose repositories answer 409 for deleting a row others refer to."""
 
@@ -326,6 +329,12 @@ def host_error(service: object, current: object = None) -> str:
         return (
             f"The service is on release {release}; a resource reads through the cache that "
             f"{CACHE_RELEASE} hands it: update the service first (copier update), then this."
+        )
+    broker = service.get("broker", "none") != "none"
+    if broker and (release := _too_old(service, EVENTS_RELEASE)):
+        return (
+            f"The service is on release {release}; a resource declares its events as "
+            f"{EVENTS_RELEASE} does: update the service first (copier update), then this."
         )
     graphql = "graphql" in service.get("api_styles", ())
     if graphql and (release := _too_old(service, GRAPHQL_RELEASE)):

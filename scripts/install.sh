@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the template's tests need on a fresh Debian machine: the servers' packages
 # (apt, when run as root and missing: PostgreSQL, Redis, RabbitMQ), promtool (Debian's
-# prometheus package) and uv (pip, when missing).
+# prometheus package), uv (pip, when missing), and from npm into .tools/ buf (the version the
+# rendered services' CI installs) and the official AsyncAPI schemas.
 set -euo pipefail
 
 # The servers' packages: scripts/servers.sh knows those of every server the packs name.
@@ -26,4 +27,17 @@ fi
 
 if ! command -v uv >/dev/null; then
     python3 -m pip install --quiet uv
+fi
+
+# buf compares the rendered .proto files in the contract gate's tests; the AsyncAPI 3.0 JSON
+# Schema validates the rendered events contracts.
+tools="$(cd "$(dirname "$0")/.." && pwd)/.tools"
+if [ ! -x "$tools/node_modules/.bin/buf" ] \
+    || [ ! -f "$tools/node_modules/@asyncapi/specs/schemas/3.0.0-without-\$id.json" ]; then
+    if ! command -v npm >/dev/null; then
+        echo "npm is missing: install Node.js (Debian: apt-get install npm) for buf" >&2
+        exit 1
+    fi
+    npm install --silent --no-audit --no-fund --prefix "$tools" \
+        @bufbuild/buf@1.75.0 @asyncapi/specs@6.11.1 >/dev/null
 fi

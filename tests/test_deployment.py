@@ -155,12 +155,14 @@ def test_workflow_is_valid(
 def workflow_is_valid(project: Path) -> None:
     workflow = project / ".github/workflows/ci.yml"
     update = project / ".github/workflows/template-update.yml"
+    contracts = project / ".github/workflows/contracts.yml"
     check(
         tool("check-jsonschema"),
         "--builtin-schema",
         "vendor.github-workflows",
         str(workflow),
         str(update),
+        str(contracts),
         cwd=project,
     )
     steps = yaml.safe_load(update.read_text())["jobs"]["update"]["steps"]

@@ -42,7 +42,11 @@ RUFF = shutil.which("ruff") or str(Path(sys.executable).with_name("ruff"))
 BANDIT = shutil.which("bandit") or str(Path(sys.executable).with_name("bandit"))
 CODE = ("src/", "tests/", "protos/", "pyproject.toml")
 # What the Copier tasks add to a project: generated gRPC stubs, the development .env.
-TASK_OUTPUT = re.compile(r"_pb2(_grpc)?\.pyi?$|^\.env$|^uv\.lock$")
+# What the tasks write: the gRPC stubs, the development key, the lock, and the API contracts
+# (written from the code, in the environment their task syncs).
+TASK_OUTPUT = re.compile(
+    r"_pb2(_grpc)?\.pyi?$|^\.env$|^uv\.lock$|^contracts/(openapi\.json|schema\.graphql|asyncapi\.yaml)$"
+)
 
 # Words that must not appear anywhere in a project that did not choose the pack, by pack
 # (its manifest's ``trace``).
@@ -481,7 +485,7 @@ def renders_as_the_matrix_says(
     rendered = {
         str(path.relative_to(project)): path.read_text(errors="replace")
         for path in project.rglob("*")
-        if path.is_file() and path.name != ".copier-answers.yml"
+        if path.is_file() and path.name != ".copier-answers.yml" and ".venv" not in path.parts
     }
     expected = matrix.project(answers)
     assert {name for name in rendered if not TASK_OUTPUT.search(name)} == set(expected)

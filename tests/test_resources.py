@@ -4,12 +4,14 @@ real database; bad answers are refused with the reason and render nothing."""
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 from typing import Any
 
 import copier
 import pytest
+import yaml
 
 from extensions.resources import (
     access_error,
@@ -317,6 +319,8 @@ def test_a_service_the_generator_cannot_serve_yet_is_refused_naming_what_it_lack
     assert "PostgreSQL" in refused
     assert host_error(DEFAULT_SERVICE | {"auth": "jwt"}) == "", "sign-in: the access rules"
     assert host_error(DEFAULT_SERVICE | {"broker": "kafka"}) == "", "events: the outbox"
+    events = DEFAULT_SERVICE | {"broker": "kafka", "_commit": "0.15.0"}
+    assert "0.16.0 does: update the service first" in host_error(events)
     assert "update the service first" in host_error(DEFAULT_SERVICE | {"_commit": "0.10.0"})
     assert host_error(DEFAULT_SERVICE | {"_commit": "0.13.0"}) == ""
     assert "update the service first" in host_error(DEFAULT_SERVICE | {"_commit": "0.12.0"})
@@ -419,19 +423,26 @@ def test_a_generated_resource_passes_the_services_checks_and_suite(
 
     added = sorted(git(project, "status", "--porcelain").splitlines())
     assert added == sorted(
-        f"?? {path}"
-        for plural in ("categories", "products")
-        for path in (
-            f".copier-answers.resource-{plural}.yml",
-            f"migrations/versions/{plural}_0001_{plural}.py",
-            f"src/my_service/adapters/postgres/{plural}.py",
-            f"src/my_service/domain/{plural}.py",
-            f"src/my_service/entrypoints/rest/{plural}.py",
-            f"src/my_service/service/{plural}.py",
-            f"tests/e2e/test_{plural}.py",
-            f"tests/fixtures/{plural}.py",
-        )
-    ), "files of their own, and no file of the service changed"
+        [
+            *(
+                f"?? {path}"
+                for plural in ("categories", "products")
+                for path in (
+                    f".copier-answers.resource-{plural}.yml",
+                    f"migrations/versions/{plural}_0001_{plural}.py",
+                    f"src/my_service/adapters/postgres/{plural}.py",
+                    f"src/my_service/domain/{plural}.py",
+                    f"src/my_service/entrypoints/rest/{plural}.py",
+                    f"src/my_service/service/{plural}.py",
+                    f"tests/e2e/test_{plural}.py",
+                    f"tests/fixtures/{plural}.py",
+                )
+            ),
+            " M contracts/openapi.json",
+        ]
+    ), "files of their own, and no file of the service changed but the contract it serves"
+    contract = json.loads((project / "contracts" / "openapi.json").read_text())
+    assert {"/products", "/categories"} <= set(contract["paths"]), "and serves them"
     answers = (project / ".copier-answers.resource-products.yml").read_text()
     assert "package_name: my_service" in answers, "the service's answers are kept for updates"
     env = service_env(servers)
@@ -469,6 +480,10 @@ def test_each_access_rule_holds_in_a_service_with_sign_in_and_events(
     answers = (project / ".copier-answers.resource-reviews.yml").read_text()
     assert "access: public" in answers
     assert "record_event" not in (project / "src/my_service/service/notes.py").read_text()
+    contract = yaml.safe_load((project / "contracts" / "asyncapi.yaml").read_text())
+    events = set(contract["components"]["messages"])
+    assert {"category.created", "product.updated", "review.deleted"} <= events
+    assert not {event for event in events if event.startswith("note.")}, "events: false"
     env = service_env(servers)
     run(["uv", "sync", "--quiet"], project, env)
     a_service_with_products_passes_its_checks(project, env)

@@ -112,7 +112,7 @@ def test_the_pre_commit_hooks_pass_a_fresh_service_and_fail_what_the_ci_fails(
     run(["git", "init", "--quiet"], project, env)
     run(["git", "add", "--all"], project, env)
     passed = run(hooks, project, env)
-    assert passed.count("Passed") == 4, passed
+    assert passed.count("Passed") == 5, passed
 
     package = (project / ".copier-answers.yml").read_text().split("package_name: ")[1].split()[0]
     scratch = project / "src" / package / "scratch.py"
@@ -121,6 +121,8 @@ def test_the_pre_commit_hooks_pass_a_fresh_service_and_fail_what_the_ci_fails(
     pyproject.write_text(
         pyproject.read_text().replace("dependencies = [", 'dependencies = [\n    "six",', 1)
     )
+    contract = project / "contracts" / "openapi.json"
+    contract.write_text(contract.read_text().replace('"title"', '"name"', 1))
     run(["git", "add", "--all"], project, env)
     failed = subprocess.run(
         hooks, cwd=project, env=env, capture_output=True, text=True, timeout=600
@@ -137,6 +139,7 @@ def test_the_pre_commit_hooks_pass_a_fresh_service_and_fail_what_the_ci_fails(
         "ruff format": "Failed",  # two spaces after return
         "mypy (strict)": "Failed",  # a str for an int
         "uv.lock matches pyproject.toml": "Failed",  # six, not locked
+        "API contracts match the code": "Failed",  # a contract edited by hand
     }, failed.stdout
 
 

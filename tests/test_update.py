@@ -82,7 +82,7 @@ def tree(project: Path) -> dict[str, str]:
     return {
         str(path.relative_to(project)): path.read_text()
         for path in sorted(project.rglob("*"))
-        if path.is_file() and ".git" not in path.relative_to(project).parts
+        if path.is_file() and not {".git", ".venv"} & set(path.relative_to(project).parts)
     }
 
 
