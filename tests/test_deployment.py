@@ -50,9 +50,10 @@ def tool(name: str) -> str:
     return shutil.which(name) or str(BIN / name)
 
 
-def check(*command: str, cwd: Path) -> None:
+def check(*command: str, cwd: Path) -> str:
     result = subprocess.run(command, cwd=cwd, capture_output=True, text=True, check=False)
     assert result.returncode == 0, f"{' '.join(command)}:\n{result.stdout}{result.stderr}"
+    return result.stdout
 
 
 @pytest.fixture(scope="module")
@@ -206,6 +207,20 @@ def kubernetes_manifests_are_valid(project: Path) -> None:
         str(path) for path in base.glob("*.yaml") if path.name != "kustomization.yaml"
     )
     check(tool("kubernetes-validate"), "--strict", "--quiet", *manifests, cwd=project)
+    # What kustomize builds, the generated ConfigMaps included, is valid too.
+    built = project / "k8s" / "production.yaml"
+    built.write_text(check(tool("kubectl"), "kustomize", "k8s/overlays/production", cwd=project))
+    try:
+        check(tool("kubernetes-validate"), "--strict", "--quiet", str(built), cwd=project)
+        kinds = {
+            (document["kind"], document["metadata"]["name"])
+            for document in yaml.safe_load_all(built.read_text())
+        }
+    finally:
+        built.unlink()
+    slug = answers_of(project)["project_slug"]
+    monitoring = {("ConfigMap", f"{slug}-alert-rules"), ("ConfigMap", f"{slug}-dashboard")}
+    assert (monitoring <= kinds) == ("metrics" in answers_of(project)["observability"]), kinds
     for kustomization in project.glob("k8s/**/kustomization.yaml"):
         spec = yaml.safe_load(kustomization.read_text())
         for entry in spec.get("resources", []) + [
