@@ -17,9 +17,10 @@ pytestmark = pytest.mark.suite
 
 RECIPE = Path(__file__).parent / "recipes" / "products"
 """The files the recipe adds, as a team would write them, laid out as in the service."""
-MOST_FILES = 6
-"""Five modules and the migration: no file the service already had changes (the database
-adapters and the REST API find a resource's modules in their folders)."""
+MOST_FILES = 7
+"""Five modules, the migration and the OpenAPI contract: no other file the service already
+had changes (the database adapters and the REST API find a resource's modules in their
+folders)."""
 
 
 def snapshot(project: Path) -> dict[str, bytes]:
@@ -41,6 +42,7 @@ def test_adding_products_by_the_readme_adds_files_and_edits_none(
     for step in (
         "RepositoryKind[ProductRepository]",
         "provide(PRODUCTS, SqlAlchemyProductRepository)",
+        "uv run python -m my_service.contracts write",
     ):
         assert step in recipe, f"the README's recipe does not show {step}"
     env = {
@@ -66,6 +68,7 @@ def test_adding_products_by_the_readme_adds_files_and_edits_none(
         project,
         env,
     )
+    run(["uv", "run", "--no-sync", "python", "-m", "my_service.contracts", "write"], project, env)
 
     after = snapshot(project)
     touched = sorted(
@@ -75,9 +78,11 @@ def test_adding_products_by_the_readme_adds_files_and_edits_none(
     assert len(migrations) == 1, touched
     assert 'op.create_table(\n        "products"' in (project / migrations[0]).read_text()
     assert len(touched) <= MOST_FILES, touched
-    assert set(touched) - set(migrations) == {str(path.relative_to(RECIPE)) for path in added}, (
-        "only the recipe's own files change"
-    )
+    assert set(touched) - set(migrations) == {
+        "contracts/openapi.json",
+        *(str(path.relative_to(RECIPE)) for path in added),
+    }, "only the recipe's own files and the contract change"
+    assert "/products" in (project / "contracts" / "openapi.json").read_text()
 
     a_service_with_products_passes_its_checks(project, env)
 

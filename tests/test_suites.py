@@ -337,10 +337,10 @@ def _count(database_url: str, query: str) -> int:
     return int(result.stdout.strip())
 
 
-def _eventually(check: Callable[[], bool], seconds: float = 120) -> None:
+def _eventually(check: Callable[[], bool], what: str, seconds: float = 120) -> None:
     deadline = time.monotonic() + seconds
     while not check():
-        assert time.monotonic() < deadline, f"still not so after {seconds} s"
+        assert time.monotonic() < deadline, f"{what}: still not so after {seconds} s"
         time.sleep(0.2)
 
 
@@ -380,7 +380,7 @@ def test_events_written_during_a_broker_outage_arrive_once_it_is_back(
     try:
         with booted(project, env) as (base, output):
             before = register(3, 0)
-            _eventually(lambda: _count(database, handled) == 3)
+            _eventually(lambda: _count(database, handled) == 3, "the first 3 handled")
 
             server.stop()
             during = register(5, 3)
@@ -390,9 +390,9 @@ def test_events_written_during_a_broker_outage_arrive_once_it_is_back(
             assert _count(database, pending) == 5, "the events wait in the outbox"
 
             server.start()
-            _eventually(lambda: _count(database, pending) == 0)
+            _eventually(lambda: _count(database, pending) == 0, "the outbox relayed")
             if broker != "redis":
-                _eventually(lambda: _count(database, handled) == 8)
+                _eventually(lambda: _count(database, handled) == 8, "all 8 handled")
             time.sleep(1)  # room for a duplicate to show
     finally:
         server.close()
