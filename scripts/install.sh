@@ -30,14 +30,18 @@ if ! command -v uv >/dev/null; then
 fi
 
 # buf compares the rendered .proto files in the contract gate's tests; the AsyncAPI 3.0 JSON
-# Schema validates the rendered events contracts.
+# Schema validates the rendered events contracts; tsc checks the rendered Grafana dashboards
+# against the Dashboard type Grafana publishes in @grafana/schema.
 tools="$(cd "$(dirname "$0")/.." && pwd)/.tools"
 if [ ! -x "$tools/node_modules/.bin/buf" ] \
-    || [ ! -f "$tools/node_modules/@asyncapi/specs/schemas/3.0.0-without-\$id.json" ]; then
+    || [ ! -f "$tools/node_modules/@asyncapi/specs/schemas/3.0.0-without-\$id.json" ] \
+    || [ ! -x "$tools/node_modules/.bin/tsc" ] \
+    || [ ! -f "$tools/node_modules/@grafana/schema/package.json" ]; then
     if ! command -v npm >/dev/null; then
         echo "npm is missing: install Node.js (Debian: apt-get install npm) for buf" >&2
         exit 1
     fi
     npm install --silent --no-audit --no-fund --prefix "$tools" \
-        @bufbuild/buf@1.75.0 @asyncapi/specs@6.11.1 >/dev/null
+        @bufbuild/buf@1.75.0 @asyncapi/specs@6.11.1 typescript@5.9.3 @grafana/schema@13.2.3 \
+        >/dev/null
 fi

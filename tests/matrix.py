@@ -378,12 +378,14 @@ def _defined(body: list[ast.stmt]) -> Iterator[str]:
 
 
 def module_names(files: Mapping[str, str]) -> dict[str, str]:
-    """The project's importable modules (``src/`` and ``tests/``), by dotted name."""
+    """The project's importable modules (``src/``, ``tests/``, and ``loadtest/``, whose
+    files Locust imports as top-level modules), by dotted name."""
     modules: dict[str, str] = {}
     for name in files:
-        if not name.endswith(".py") or not name.startswith(("src/", "tests/")):
+        if not name.endswith(".py") or not name.startswith(("src/", "tests/", "loadtest/")):
             continue
-        dotted = name.removeprefix("src/").removesuffix(".py").replace("/", ".")
+        dotted = name.removeprefix("src/").removeprefix("loadtest/")
+        dotted = dotted.removesuffix(".py").replace("/", ".")
         modules[dotted.removesuffix(".__init__")] = name
     return modules
 

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import atexit
+import functools
+import os
 import re
 import shutil
 import socket
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -33,18 +37,33 @@ def render(
     """Renders ``template`` at git ``ref``; by default this working tree, uncommitted
     changes included. ``ref=None`` renders a template directory that is not a repository.
     ``skip_tasks`` leaves out what the Copier tasks generate (gRPC stubs, a development
-    key)."""
-    copier.run_copy(
-        str(template),
-        str(destination),
-        data=answers,
-        defaults=True,
-        unsafe=True,
-        vcs_ref=ref,
-        quiet=True,
-        skip_tasks=skip_tasks,
-    )
+    key, the lock, the contracts)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("UV_PROJECT_ENVIRONMENT", str(task_environment()))
+        copier.run_copy(
+            str(template),
+            str(destination),
+            data=answers,
+            defaults=True,
+            unsafe=True,
+            vcs_ref=ref,
+            quiet=True,
+            skip_tasks=skip_tasks,
+        )
     return destination
+
+
+@functools.cache
+def task_environment() -> Path:
+    """Where the tasks of the renders of this process (an xdist worker) install the service
+    to write its contracts, instead of a ``.venv`` of each service's own: one environment
+    that ``uv run`` syncs to each service's lock, keeping what it already has, and whose
+    compiled bytecode the next render reuses. A fresh environment per render spent three
+    of the contracts' four seconds installing and compiling. A test that runs a service's
+    own suite syncs its ``.venv`` first, as a team would."""
+    folder = Path(tempfile.gettempdir()) / f"template-tasks-{os.getpid()}"
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    return folder
 
 
 def free_port() -> int:

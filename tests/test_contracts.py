@@ -169,6 +169,9 @@ def service(tmp_path_factory: pytest.TempPathFactory) -> Path:
         "schema.graphql",
         "asyncapi.yaml",
     }, "the render's task wrote the contracts"
+    env = {**os.environ, "UV_PYTHON_DOWNLOADS": "never"}
+    env.pop("VIRTUAL_ENV", None)
+    subprocess.run(["uv", "sync", "--quiet"], cwd=project, env=env, check=True)
     return project
 
 

@@ -2,18 +2,21 @@
 
 hadolint for the Dockerfile, check-jsonschema's bundled schemas for the compose file and
 the GitHub workflow, kubernetes-validate for the manifests, promtool (Debian's prometheus
-package) for the alert rules, their tests and the dashboard's queries. The renders are the
+package) for the alert rules, their tests and the dashboard's queries, tsc and Grafana's
+published schema types (@grafana/schema) for the dashboard. The renders are the
 pairwise set's combinations; each test takes its share in buckets, each combination a
 subtest.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -26,6 +29,7 @@ from tests.buckets import buckets, dealt
 from tests.template import render
 
 BIN = Path(sys.executable).parent
+TOOLS = Path(__file__).parent.parent / ".tools"
 # Each test's shares of the pairwise set (16 combinations today, 5 of them with Kubernetes).
 BUCKETS = 4
 
@@ -261,9 +265,10 @@ def test_the_dashboard_queries_parse_and_read_metrics_the_service_exports(
 
 
 def dashboard_is_valid(project: Path, text: str) -> None:
-    """Grafana's fields, panels that do not overlap, and queries that promtool parses (as
+    """Grafana's schema, panels that do not overlap, and queries that promtool parses (as
     recording rules, Grafana's variables given values) over series the service exports or
     its rules record."""
+    matches_grafana_schema(text)
     dashboard = json.loads(text)
     assert {"title", "uid", "schemaVersion", "panels", "templating"} <= dashboard.keys()
     panels = dashboard["panels"]
@@ -305,13 +310,43 @@ def dashboard_is_valid(project: Path, text: str) -> None:
         checked.unlink()
 
 
-def test_a_dashboard_query_of_a_series_nobody_exports_is_caught(tmp_path: Path) -> None:
+@functools.cache
+def matches_grafana_schema(text: str) -> None:
+    """tsc checks the dashboard, as an object literal, against the ``Dashboard`` type that
+    Grafana publishes (@grafana/schema, generated from its own schema): an unknown field, a
+    wrong type or a value outside an enum fails. The file sits under ``.tools/`` so that
+    the import resolves. Each distinct dashboard once a worker: tsc takes seconds, and many
+    combinations render the same one (a failure is not cached)."""
+    folder = Path(tempfile.mkdtemp(dir=TOOLS))
+    try:
+        (folder / "dashboard.ts").write_text(
+            'import type { Dashboard } from "@grafana/schema";\n\n'
+            f"export const dashboard: Dashboard = {text};\n"
+        )
+        check(
+            str(TOOLS / "node_modules/.bin/tsc"),
+            *("--noEmit", "--strict", "--skipLibCheck", "--target", "es2022"),
+            *("--module", "esnext", "--moduleResolution", "bundler", "dashboard.ts"),
+            cwd=folder,
+        )
+    finally:
+        shutil.rmtree(folder)
+
+
+def test_a_dashboard_that_is_not_grafanas_or_reads_a_series_nobody_exports_is_caught(
+    tmp_path: Path,
+) -> None:
     project = render(tmp_path / "svc", broker="kafka")
     text = (project / "monitoring/dashboard.json").read_text()
     dashboard_is_valid(project, text)
     for right, wrong in [
         ("db_pool_wait_seconds_bucket", "db_pool_wait_second_bucket"),
         ("sum by (consumer, outcome)", "sum by (consumer, outcome"),
+        # Caught by Grafana's schema: a misspelt field, a number as a string, a variable
+        # type Grafana does not have.
+        ('"fieldConfig"', '"fieldConfg"'),
+        ('"schemaVersion": 39', '"schemaVersion": "39"'),
+        ('"type": "datasource"', '"type": "data source"'),
     ]:
         assert right in text
         with pytest.raises(AssertionError):

@@ -92,7 +92,7 @@ def a_service_with_products_passes_its_checks(project: Path, env: dict[str, str]
     ``tests/e2e/test_products.py`` in it."""
     run(["uv", "run", "--no-sync", "ruff", "check", "."], project, env)
     run(["uv", "run", "--no-sync", "ruff", "format", "--check", "."], project, env)
-    run(["uv", "run", "--no-sync", "mypy", "src", "tests", "migrations"], project, env)
+    run(["uv", "run", "--no-sync", "mypy", "src", "tests", "migrations", "loadtest"], project, env)
     run(["uv", "run", "--no-sync", "alembic", "upgrade", "heads"], project, env)
     run(["uv", "run", "--no-sync", "alembic", "check"], project, env)
     output = run(["uv", "run", "--no-sync", "pytest", "-q", "-p", "no:cacheprovider"], project, env)

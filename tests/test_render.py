@@ -485,7 +485,9 @@ def renders_as_the_matrix_says(
     rendered = {
         str(path.relative_to(project)): path.read_text(errors="replace")
         for path in project.rglob("*")
-        if path.is_file() and path.name != ".copier-answers.yml" and ".venv" not in path.parts
+        if path.is_file()
+        and path.name != ".copier-answers.yml"
+        and not {".venv", "__pycache__"} & set(path.parts)
     }
     expected = matrix.project(answers)
     assert {name for name in rendered if not TASK_OUTPUT.search(name)} == set(expected)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import csv
 import json
 import os
 import signal
@@ -89,7 +90,7 @@ def suite_passes_against_real_servers(
 
     run(["uv", "sync", "--quiet"], project, env)
     run(["uv", "run", "--no-sync", "python", "-c", f"import {package}.main"], project, env)
-    run(["uv", "run", "--no-sync", "mypy", "src", "tests"], project, env)
+    run(["uv", "run", "--no-sync", "mypy", "src", "tests", "loadtest"], project, env)
     report = folder / "junit.xml"
     run(["uv", "run", "--no-sync", "pytest", "-q", f"--junitxml={report}"], project, env)
 
@@ -182,6 +183,31 @@ def booted(project: Path, env: dict[str, str]) -> Iterator[tuple[str, list[str]]
     assert "Application shutdown complete." in "\n".join(output)
 
 
+def load_test(project: Path, env: dict[str, str], base: str, *names: str) -> dict[str, int]:
+    """Runs the service's Locust scenario (``loadtest/``, every style it serves) headless for
+    a few seconds against ``base``; fails if a request failed (Locust exits with 1) or one of
+    ``names`` (``<type> <name>``, as ``GET /users/{id}``) was never made. Returns the request
+    count of each."""
+    stats = project / "locust"
+    run(
+        [
+            "uv", "run", "--no-sync", "locust", "-f", "loadtest", "--headless",
+            "--users", "6", "--spawn-rate", "6", "--run-time", "8s",
+            "--host", base, "--csv", str(stats), "--only-summary",
+        ],
+        project,
+        env,
+    )  # fmt: skip
+    with stats.with_name("locust_stats.csv").open() as table:
+        counts = {
+            f"{row['Type']} {row['Name']}": int(row["Request Count"])
+            for row in csv.DictReader(table)
+            if row["Name"] != "Aggregated"
+        }
+    assert all(counts.get(name) for name in names), counts
+    return counts
+
+
 def test_the_default_service_boots_serves_and_stops_cleanly(
     tmp_path: Path, servers: Servers
 ) -> None:
@@ -204,6 +230,7 @@ def test_the_default_service_boots_serves_and_stops_cleanly(
             'http_requests_total{method="GET",route="/users/{user_id}",status="200"} 1.0' in metrics
         )
         assert 'db_pool_connections{pool="postgres",state="size"}' in metrics
+        load_test(project, env, base, "POST /users", "GET /users/{id}", "GET /users?limit")
 
 
 def test_every_api_style_is_served_by_one_process(tmp_path: Path, servers: Servers) -> None:
@@ -234,6 +261,8 @@ asyncio.run(main())
         assert found == {"data": {"users": {"edges": [{"node": {"name": "Ada"}}]}}}
         listed = run([str(project / ".venv/bin/python"), "-c", grpc_client], project, env)
         assert listed.strip() == "Ada"
+        names = ("GET /users/{id}", "POST graphql users", "grpc GetUser", "grpc ListUsers")
+        load_test(project, {**env, "LOADTEST_GRPC_TARGET": f"127.0.0.1:{grpc_port}"}, base, *names)
     assert any("gRPC server stopped" in line for line in output)
 
 
@@ -327,7 +356,11 @@ def test_the_openapi_document_tells_the_truth(tmp_path: Path, servers: Servers) 
             timeout=600,
             check=False,
         )
-    assert checked.returncode == 0, checked.stdout[-20_000:] + checked.stderr[-5_000:]
+        assert checked.returncode == 0, checked.stdout[-20_000:] + checked.stderr[-5_000:]
+        # The load test of every style, each simulated user the owner of its account.
+        target = {**env, "LOADTEST_GRPC_TARGET": f"127.0.0.1:{env['GRPC_PORT']}"}
+        names = ("POST /auth/login", "GET /users/{id}", "POST graphql user", "grpc GetUser")
+        load_test(project, target, base, *names, "GET /users/{id}/orders", "grpc ListOrders")
 
 
 def _count(database_url: str, query: str) -> int:

@@ -82,7 +82,8 @@ def tree(project: Path) -> dict[str, str]:
     return {
         str(path.relative_to(project)): path.read_text()
         for path in sorted(project.rglob("*"))
-        if path.is_file() and not {".git", ".venv"} & set(path.relative_to(project).parts)
+        if path.is_file()
+        and not {".git", ".venv", "__pycache__"} & set(path.relative_to(project).parts)
     }
 
 
