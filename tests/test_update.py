@@ -112,7 +112,9 @@ EDITED = ("README.md", f"{PACKAGE}/entrypoints/rest/users.py", f"{PACKAGE}/audit
 
 def edit_like_a_team(project: Path) -> None:
     readme = project / EDITED[0]
-    readme.write_text(readme.read_text().replace("## API", "## API\n\nOwned by the payments team."))
+    # Under the first "## API" heading only (a later one is "## API contracts").
+    text = readme.read_text().replace("## API\n", "## API\n\nOwned by the payments team.\n", 1)
+    readme.write_text(text)
     users = project / EDITED[1]
     users.write_text(users.read_text() + "\n\n# Team note: keep routes thin.\n")
     (project / EDITED[2]).write_text('"""Our own module."""\n')
