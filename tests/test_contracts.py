@@ -155,6 +155,13 @@ ADDITIVE: dict[str, tuple[list[Edit], list[Edit]]] = {
 }
 
 
+def service_env() -> dict[str, str]:
+    """The environment for ``uv`` in the rendered service: its own ``.venv``, not ours."""
+    env = {**os.environ, "UV_PYTHON_DOWNLOADS": "never"}
+    env.pop("VIRTUAL_ENV", None)
+    return env
+
+
 @pytest.fixture(scope="module")
 def service(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A service of every API style, with events, its contracts written by the render's task."""
@@ -169,8 +176,7 @@ def service(tmp_path_factory: pytest.TempPathFactory) -> Path:
         "schema.graphql",
         "asyncapi.yaml",
     }, "the render's task wrote the contracts"
-    env = {**os.environ, "UV_PYTHON_DOWNLOADS": "never"}
-    env.pop("VIRTUAL_ENV", None)
+    env = service_env()
     subprocess.run(["uv", "sync", "--quiet"], cwd=project, env=env, check=True)
     return project
 
@@ -188,8 +194,7 @@ def checkout(service: Path, folder: Path, edits: list[Edit]) -> Path:
 def gate(
     service: Path, base: Path, head: Path, *options: str, buf: Path = BUF
 ) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "BUF": str(buf), "UV_PYTHON_DOWNLOADS": "never"}
-    env.pop("VIRTUAL_ENV", None)
+    env = {**service_env(), "BUF": str(buf)}
     command = ["uv", "run", "--no-sync", "python", "-m", "my_service.contracts"]
     return subprocess.run(
         [*command, "--project", str(head), "breaking", str(base), *options],
@@ -275,8 +280,7 @@ def test_a_gate_that_cannot_compare_fails_saying_why(service: Path, tmp_path: Pa
 
 
 def test_a_stale_contract_fails_naming_the_command_that_rewrites_it(service: Path) -> None:
-    env = {**os.environ, "UV_PYTHON_DOWNLOADS": "never"}
-    env.pop("VIRTUAL_ENV", None)
+    env = service_env()
     document = service / "contracts" / "openapi.json"
     committed = document.read_text()
     command = ["uv", "run", "--no-sync", "python", "-m", "my_service.contracts"]
