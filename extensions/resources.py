@@ -285,6 +285,8 @@ GRAPHQL_RELEASE = "0.14.0"
 """The first release whose GraphQL schema merges the modules of its folder (``Roots``)."""
 EVENTS_RELEASE = "0.16.0"
 """The first release that declares event types (``event_type``) for the events contract."""
+GRPC_RELEASE = "0.18.0"
+"""The first release whose gRPC server serves the service of each module in its folder."""
 REFERENCE_RELEASE = "0.12.0"
 """The first release whose repositories answer 409 for deleting a row others refer to."""
 
@@ -342,6 +344,12 @@ def host_error(service: object, current: object = None) -> str:
             f"The service is on release {release}; a resource's GraphQL types join the schema "
             f"as {GRAPHQL_RELEASE} merges them: update the service first (copier update), "
             "then this."
+        )
+    grpc = "grpc" in service.get("api_styles", ())
+    if grpc and (release := _too_old(service, GRPC_RELEASE)):
+        return (
+            f"The service is on release {release}; a resource's gRPC service joins the server "
+            f"as {GRPC_RELEASE} finds it: update the service first (copier update), then this."
         )
     missing = []
     if "rest" not in service.get("api_styles", ()):
@@ -568,8 +576,15 @@ def _change_error(before: list[dict[str, Any]], fields: list[dict[str, Any]]) ->
                 "migration yourself (uv run alembic revision -m ...), change the modules "
                 "that spell it, and say so in the service's README."
             )
-    last = max(int(field.get("added", 1)) for field in before)
     names = {field["name"] for field in before}
+    kept = [field["name"] for field in fields if field["name"] in names]
+    if kept != [field["name"] for field in before]:
+        return (
+            f"The fields are listed as {kept}, but were {[field['name'] for field in before]}: "
+            "keep them in their order (new ones may go anywhere), which numbers their gRPC "
+            "message fields."
+        )
+    last = max(int(field.get("added", 1)) for field in before)
     for field in fields:
         if field["name"] in names or field.get("added", 1) > last:
             continue
@@ -883,11 +898,18 @@ def resource_excluded(fields: object, plural: str, host: object = None) -> str:
     """The migration files of the steps no field needs, and the modules of the API styles
     the service does not serve, one pattern a line (``_exclude``)."""
     styles = host.get("api_styles", ()) if isinstance(host, dict) else ()
-    unserved = (
-        []
-        if "graphql" in styles
-        else [f"/src/*/entrypoints/graphql/{plural}.py", f"/tests/e2e/test_{plural}_graphql.py"]
-    )
+    unserved: list[str] = []
+    if "graphql" not in styles:
+        unserved += [
+            f"/src/*/entrypoints/graphql/{plural}.py",
+            f"/tests/e2e/test_{plural}_graphql.py",
+        ]
+    if "grpc" not in styles:
+        unserved += [
+            f"/protos/*/api/v1/{plural}.proto",
+            f"/src/*/entrypoints/grpc/{plural}.py",
+            f"/tests/e2e/test_{plural}_grpc.py",
+        ]
     try:
         used = steps(fields_of(fields, "resource"))  # type: ignore[arg-type]
     except (TypeError, KeyError, ValueError, AttributeError):

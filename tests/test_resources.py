@@ -233,6 +233,8 @@ def test_a_resource_the_service_has_only_gains_fields() -> None:
         ([*PRODUCTS, color | {"added": None}], "added of 'color'"),
     ]:
         assert reason in fields_error(changed, service, "product", "products"), changed
+    swapped = [PRODUCTS[1], color, PRODUCTS[0]]
+    assert "keep them in their order" in fields_error(swapped, service, "product", "products")
     service["products"]["fields"] = [*PRODUCTS, color]
     late = {"name": "size", "type": "int", "optional": True, "added": 2}
     assert "added: 3 or later" in fields_error(
@@ -334,6 +336,9 @@ def test_a_service_the_generator_cannot_serve_yet_is_refused_naming_what_it_lack
     assert "update the service first" in host_error(graphql | {"_commit": "0.13.0"})
     assert host_error(graphql | {"_commit": "0.14.0"}) == ""
     assert "api_styles changed" in host_error(DEFAULT_SERVICE, graphql)
+    grpc = DEFAULT_SERVICE | {"api_styles": ["rest", "grpc"]}
+    assert "gRPC service joins the server" in host_error(grpc | {"_commit": "0.17.0"})
+    assert host_error(grpc | {"_commit": "0.18.0"}) == ""
 
 
 def released(template: Path) -> Path:
@@ -349,7 +354,7 @@ def released(template: Path) -> Path:
 def test_an_update_follows_the_services_cache_and_styles_and_keeps_its_sign_in(
     tmp_path: Path,
 ) -> None:
-    """The service gained a cache and GraphQL after its resource (as an update of the service
+    """The service gained a cache, GraphQL and gRPC after its resource (as an update of the service
     would record them): updating the resource reads the service's answers again, where they
     changed, and renders what they now ask for."""
     template = released(tmp_path / "template")
@@ -361,10 +366,12 @@ def test_an_update_follows_the_services_cache_and_styles_and_keeps_its_sign_in(
     answers = project / ".copier-answers.yml"
     before = answers.read_text()
     answers.write_text(
-        before.replace("cache: none", "cache: redis").replace("- rest\n", "- rest\n- graphql\n")
+        before.replace("cache: none", "cache: redis").replace(
+            "- rest\n", "- rest\n- graphql\n- grpc\n"
+        )
     )
     assert not (project / "src/my_service/entrypoints/graphql/products.py").exists()
-    commit_all(project, "products, and then a cache and GraphQL")
+    commit_all(project, "products, and then a cache, GraphQL and gRPC")
 
     copier.run_update(
         str(project),
@@ -385,6 +392,10 @@ def test_an_update_follows_the_services_cache_and_styles_and_keeps_its_sign_in(
     graphql = (project / "src/my_service/entrypoints/graphql/products.py").read_text()
     assert "roots = Roots(query=ProductQueries, mutation=ProductMutations)" in graphql
     assert (project / "tests/e2e/test_products_graphql.py").exists()
+    servicer = (project / "src/my_service/entrypoints/grpc/products.py").read_text()
+    assert "CachedProductService(self.container.unit_of_work(), self.container.aside)" in servicer
+    assert (project / "protos/my_service/api/v1/products.proto").is_file()
+    assert (project / "tests/e2e/test_products_grpc.py").is_file()
 
 
 def service_env(servers: Servers) -> dict[str, str]:
@@ -457,14 +468,15 @@ def test_each_access_rule_holds_in_a_service_with_sign_in_and_events(
     """Categories are their owners'; products refer to them, and only admins change them;
     anyone reviews a product; notes are their owners', on their owners' categories. Each
     change reaches RabbitMQ through the outbox, but the notes' (events: false). Each is served
-    over GraphQL too, under the same rules, with what it refers to read once a page."""
+    over GraphQL and gRPC too, under the same rules, with what it refers to read once a page
+    (GraphQL)."""
     project = copy(
         ROOT,
         "HEAD",
         tmp_path / "svc",
         auth="jwt",
         broker="rabbitmq",
-        api_styles=["rest", "graphql"],
+        api_styles=["rest", "graphql", "grpc"],
     )
     title = {"name": "title", "type": "str", "max_length": 80, "unique": True}
     render(project, resource="category", access="owner", fields=[title])
