@@ -74,6 +74,9 @@ RESERVED_FIELDS = frozenset(
         "limit", "offset", "cursor", "after", "sent", "create", "changed", "to_new",
         "to_changes", "to_query", "some_field_set", "one_pagination_style", "self", "cls",
         "params", "from_domain", "given", "first", "info",
+        # The fields of the gRPC messages beside the resource's own.
+        "create_time", "update_time", "update_mask", "page_size", "page_token",
+        "next_page_token",
         # Names the generated classes' annotations read: a field of that name would hide
         # them from the fields after it.
         "uuid", "datetime", "date", "str", "int", "bool", "list", "frozenset",
@@ -287,6 +290,8 @@ EVENTS_RELEASE = "0.16.0"
 """The first release that declares event types (``event_type``) for the events contract."""
 GRPC_RELEASE = "0.18.0"
 """The first release whose gRPC server serves the service of each module in its folder."""
+MONGO_RELEASE = "0.18.0"
+"""The first release whose MongoDB repositories keep the references between collections."""
 REFERENCE_RELEASE = "0.12.0"
 """The first release whose repositories answer 409 for deleting a row others refer to."""
 
@@ -351,11 +356,20 @@ def host_error(service: object, current: object = None) -> str:
             f"The service is on release {release}; a resource's gRPC service joins the server "
             f"as {GRPC_RELEASE} finds it: update the service first (copier update), then this."
         )
+    mongo = service.get("database") == "mongo"
+    if mongo and (release := _too_old(service, MONGO_RELEASE)):
+        return (
+            f"The service is on release {release}; a resource's references on MongoDB are kept "
+            f"as {MONGO_RELEASE} keeps them: update the service first (copier update), then "
+            "this."
+        )
     missing = []
     if "rest" not in service.get("api_styles", ()):
         missing.append("the REST API (api_styles must include rest)")
-    if service.get("database") != "postgres":
-        missing.append("PostgreSQL (database=postgres)")
+    if service.get("database") not in ("postgres", "mongo"):
+        missing.append("PostgreSQL or MongoDB (database=postgres or mongo)")
+    if mongo and graphql:
+        missing.append("GraphQL on PostgreSQL only (a MongoDB service without graphql)")
     if missing:
         return "The resource generator renders into services with " + ", ".join(missing) + "."
     return ""
@@ -385,6 +399,7 @@ def fields_error(
     graphql = "graphql" in (release or {}).get("api_styles", ())
     seen: set[str] = set()
     classes: set[str] = set()
+    protos: set[str] = set()
     for number, field in enumerate(fields, start=1):
         if error := _graphql_target_error(field, service, release):
             return f"Field {number}: {error}"
@@ -402,6 +417,8 @@ def fields_error(
             column = f"{field['name']}_id" if field.get("type") == "ref" else field["name"]
             seen.update({field["name"], column})
             classes.add(camel(field["name"]))
+            if field.get("type") == "enum":
+                _proto_enum_error(field, protos)
             continue
         error = _field_error(field, seen)
         if not error and camel(field["name"]) in classes:
@@ -419,10 +436,22 @@ def fields_error(
                 )
         if not error and field["type"] == "enum":
             error = _types_error(resource, [field], service)
+        if not error and field["type"] == "enum":
+            error = _proto_enum_error(field, protos)
         if error:
             return f"Field {number}: {error}"
         classes.add(camel(field["name"]))
     return _change_error(before["fields"], fields) if before else ""
+
+
+def _proto_enum_error(field: dict[str, Any], protos: set[str]) -> str:
+    """The enum's values as a proto package spells them, ``<FIELD>_<VALUE>`` under the
+    resource's prefix, must differ from every other enum field's (``protos``)."""
+    names = {f"{field['name']}_{value}".upper() for value in ["unspecified", *field["values"]]}
+    if clash := sorted(names & protos):
+        return f"the gRPC enum value {clash[0]} would be another field's too."
+    protos.update(names)
+    return ""
 
 
 def _graphql_clash(
@@ -667,6 +696,8 @@ def _field_error(field: object, seen: set[str]) -> str:
             return f"the values of {name!r} must be lower-case identifiers, not keywords."
         if len(set(values)) != len(values):
             return f"the values of {name!r} repeat."
+        if "unspecified" in values:
+            return f"'unspecified' is reserved: a gRPC enum's 0 is {name.upper()}_UNSPECIFIED."
     if kind in ("bool", "enum") and field.get("unique"):
         return f"{name!r}: a {kind} cannot be unique (it has too few values)."
     return ""
@@ -895,10 +926,16 @@ def steps(fields: list[Field]) -> list[int]:
 
 
 def resource_excluded(fields: object, plural: str, host: object = None) -> str:
-    """The migration files of the steps no field needs, and the modules of the API styles
-    the service does not serve, one pattern a line (``_exclude``)."""
+    """The migration files of the steps no field needs (all of them on MongoDB), the modules
+    of the database the service does not use and of the API styles it does not serve, one
+    pattern a line (``_exclude``)."""
     styles = host.get("api_styles", ()) if isinstance(host, dict) else ()
+    database = host.get("database", "postgres") if isinstance(host, dict) else "postgres"
     unserved: list[str] = []
+    if database == "mongo":
+        unserved += ["/migrations", f"/src/*/adapters/postgres/{plural}.py"]
+    else:
+        unserved.append(f"/src/*/adapters/mongo/{plural}.py")
     if "graphql" not in styles:
         unserved += [
             f"/src/*/entrypoints/graphql/{plural}.py",

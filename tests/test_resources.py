@@ -27,6 +27,7 @@ from extensions.resources import resource_names_error as names_error
 from tests.conftest import Servers
 from tests.template import ROOT, render
 from tests.test_recipes import a_service_with_products_passes_its_checks
+from tests.test_render import RUFF
 from tests.test_suites import run
 from tests.test_update import commit_all, copy, copy_this_tree, git
 
@@ -318,7 +319,12 @@ def test_a_service_the_generator_cannot_serve_yet_is_refused_naming_what_it_lack
     assert "No service answers found" in host_error({})
     refused = host_error(DEFAULT_SERVICE | {"database": "mongo", "api_styles": ["graphql"]})
     assert "the REST API" in refused
-    assert "PostgreSQL" in refused
+    assert "GraphQL on PostgreSQL only" in refused
+    assert "PostgreSQL or MongoDB" in host_error(DEFAULT_SERVICE | {"database": "sqlite"})
+    mongo = DEFAULT_SERVICE | {"database": "mongo", "api_styles": ["rest", "grpc"]}
+    assert host_error(mongo) == ""
+    old = mongo | {"_commit": "0.17.0", "api_styles": ["rest"]}
+    assert "references on MongoDB" in host_error(old)
     assert host_error(DEFAULT_SERVICE | {"auth": "jwt"}) == "", "sign-in: the access rules"
     assert host_error(DEFAULT_SERVICE | {"broker": "kafka"}) == "", "events: the outbox"
     events = DEFAULT_SERVICE | {"broker": "kafka", "_commit": "0.15.0"}
@@ -398,14 +404,18 @@ def test_an_update_follows_the_services_cache_and_styles_and_keeps_its_sign_in(
     assert (project / "tests/e2e/test_products_grpc.py").is_file()
 
 
-def service_env(servers: Servers) -> dict[str, str]:
+def service_env(servers: Servers, database: str = "postgres") -> dict[str, str]:
     env = {
         **os.environ,
         "UV_PYTHON_DOWNLOADS": "never",
-        "DATABASE_URL": servers.new_database(),
         "REDIS_URL": servers.redis_database(),
         "RABBITMQ_URL": servers.rabbitmq_url,
+        "KAFKA_BOOTSTRAP_SERVERS": servers.kafka_bootstrap_servers,
     }
+    if database == "postgres":
+        env["DATABASE_URL"] = servers.new_database()
+    else:
+        env["MONGODB_URL"] = servers.new_mongo_database()
     env.pop("VIRTUAL_ENV", None)
     return env
 
@@ -418,6 +428,33 @@ def test_a_bad_answer_renders_nothing(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="No service answers found"):
         render(tmp_path / "empty", resource="product", fields=EVERY_TYPE)
     assert sorted(path for path in project.rglob("*") if ".git" not in path.parts) == before
+
+
+def test_the_longest_names_and_names_the_modules_import_render_clean(tmp_path: Path) -> None:
+    """Names of the longest length the questions take, every type of field, and resources
+    named like what their modules import or call their locals (a server, a message, a
+    timestamp): ruff finds nothing in what renders, in any API style."""
+    project = render(
+        tmp_path / "svc", skip_tasks=True, auth="jwt", api_styles=["rest", "graphql", "grpc"]
+    )
+    longest = [
+        {**field, "name": f"{field['name']}_{'x' * 20}"[:20].rstrip("_")} for field in EVERY_TYPE
+    ]
+    longest[6]["values"] = ["a" * 20, "b"]
+    resources = {
+        "warehouse_locatio": {"plural": "warehouse_locations", "fields": longest},
+        "server": {"fields": [{"name": "at", "type": "datetime", "optional": True}]},
+        "message": {"fields": [{"name": "kind", "type": "enum", "values": ["a", "b"]}]},
+        "timestamp": {"access": "public", "fields": [{"name": "at", "type": "datetime"}]},
+    }
+    for resource, answers in resources.items():
+        render(project, skip_tasks=True, resource=resource, **{"access": "admin", **answers})
+    stubs = project / "src/my_service/api/v1"  # ruff tells first-party imports by the files
+    for proto in (project / "protos/my_service/api/v1").glob("*.proto"):
+        for suffix in ("_pb2.py", "_pb2_grpc.py"):
+            (stubs / f"{proto.stem}{suffix}").touch()
+    run([RUFF, "check", "--no-cache", "."], project, dict(os.environ))
+    run([RUFF, "format", "--no-cache", "--check", "."], project, dict(os.environ))
 
 
 @pytest.mark.suite
@@ -499,6 +536,53 @@ def test_each_access_rule_holds_in_a_service_with_sign_in_and_events(
     env = service_env(servers)
     run(["uv", "sync", "--quiet"], project, env)
     a_service_with_products_passes_its_checks(project, env)
+
+
+@pytest.mark.suite
+def test_resources_on_mongodb_keep_their_references_and_pass_the_suite(
+    tmp_path: Path, servers: Servers
+) -> None:
+    """The same four resources on MongoDB, served over REST and gRPC, their events through
+    Kafka, with no cache: the repositories keep what foreign keys keep elsewhere (a ref to a
+    missing row is a 404, a row in use a 409, a cascade and a set-null reach every document),
+    and the indexes (unique among an owner's own, unique among the set values) are made."""
+    project = copy(
+        ROOT,
+        "HEAD",
+        tmp_path / "svc",
+        database="mongo",
+        cache="none",
+        auth="jwt",
+        jwt_algorithm="RS256",
+        broker="kafka",
+        api_styles=["rest", "grpc"],
+    )
+    title = {"name": "title", "type": "str", "max_length": 80, "unique": True}
+    render(project, resource="category", access="owner", fields=[title])
+    category = {"name": "category", "type": "ref", "to": "category", "optional": True}
+    code = {"name": "code", "type": "uuid", "optional": True, "unique": True}
+    every = [field for field in EVERY_TYPE if field["name"] != "code"]
+    render(project, resource="product", access="admin", fields=[*every, code, category])
+    stars = {"name": "stars", "type": "int", "min": 1, "max": 5}
+    product = {"name": "product", "type": "ref", "to": "product"}
+    render(project, resource="review", access="public", fields=[stars, product])
+    text = {"name": "text", "type": "str"}
+    render(project, resource="note", access="owner", fields=[text, category | {"optional": False}])
+
+    added = git(project, "status", "--porcelain")
+    assert "migrations/" not in added, "MongoDB needs none"
+    assert "adapters/postgres" not in added
+    assert "?? src/my_service/adapters/mongo/products.py" in added.splitlines()
+    env = service_env(servers, "mongo")
+    run(["uv", "sync", "--quiet"], project, env)
+    run(["uv", "run", "--no-sync", "ruff", "check", "."], project, env)
+    run(["uv", "run", "--no-sync", "ruff", "format", "--check", "."], project, env)
+    run(["uv", "run", "--no-sync", "mypy", "src", "tests", "loadtest"], project, env)
+    output = run(["uv", "run", "--no-sync", "pytest", "-q", "-p", "no:cacheprovider"], project, env)
+    assert "skipped" not in output, output
+    collected = run(["uv", "run", "--no-sync", "pytest", "--collect-only", "-q"], project, env)
+    for plural in ("categories", "products", "reviews", "notes"):
+        assert f"tests/e2e/test_{plural}_grpc.py" in collected
 
 
 SQL_ROW = (
