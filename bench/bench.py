@@ -3,7 +3,8 @@
 Run through ``scripts/bench.sh`` (which starts the servers). Prints:
 - the median render time of the default answers;
 - requests/s of ``GET /users/{id}`` from the cache (with and without the near cache in
-  front of Redis) and from PostgreSQL, as ratios
+  front of Redis; with ``BENCH_BEFORE=<git ref>``, also as that release of the template
+  renders it) and from PostgreSQL, as ratios
   to a bare FastAPI endpoint returning the same JSON (wrk on loopback, interleaved rounds,
   the server pinned to core 0 and wrk to core 1);
 - whether the service still answers after clients disconnect mid-request;
@@ -21,7 +22,7 @@ import sys
 import tempfile
 import time
 import uuid
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import httpx
@@ -34,6 +35,9 @@ ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 SECONDS = int(os.environ.get("BENCH_SECONDS", "8"))
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "25"))
 ROWS = int(os.environ.get("BENCH_ROWS", "200000"))
+BEFORE = os.environ.get("BENCH_BEFORE")
+"""A git ref of the template (``BENCH_BEFORE=HEAD~1``): its default service's cached read
+is measured in the same run too, so a change shows side by side with what it replaced."""
 
 
 def sh(*command: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> str:
@@ -136,8 +140,11 @@ def main() -> None:
     plain_env = prepare(plain, "bench_plain", 2)
     mongo_cached_env = prepare(mongo_cached, "bench_mongo_cached", 3)
     mongo_plain_env = prepare(mongo_plain, "bench_mongo_plain", 4)
+    before = render(work / "before", ref=BEFORE) if BEFORE else None
+    before_env = prepare(before, "bench_before", 5) if before else {}
 
     with (
+        ExitStack() as stack,
         serve("bare_app:app", 18000, cached, {**cached_env, **_db(plain_env)}, cwd=BENCH) as bare,
         serve("my_service.main:app", 18001, cached, cached_env) as service_cached,
         serve(
@@ -153,7 +160,11 @@ def main() -> None:
         serve("my_service.main:app", 18003, mongo_cached, mongo_cached_env) as mongo_with_cache,
         serve("my_service.main:app", 18004, mongo_plain, mongo_plain_env) as mongo_alone,
     ):
-        services = (service_cached, service_plain, mongo_with_cache, mongo_alone)
+        services = [service_cached, service_plain, mongo_with_cache, mongo_alone]
+        if before:
+            services.append(
+                stack.enter_context(serve("my_service.main:app", 18007, before, before_env))
+            )
         users = []
         for base in services:
             response = httpx.post(f"{base}/users", json={"email": "ada@example.com", "name": "Ada"})
@@ -163,6 +174,11 @@ def main() -> None:
         targets = {
             "bare FastAPI endpoint": f"{bare}/users/{uuid.uuid4()}",
             "GET /users/{id} from the near cache": f"{service_cached}/users/{users[0]}",
+            **(
+                {f"  the same, rendered from {BEFORE}": f"{services[4]}/users/{users[4]}"}
+                if before
+                else {}
+            ),
             "GET /users/{id} from Redis (near cache off)": f"{service_redis_only}/users/{users[0]}",
             "  baseline: cached bytes returned as is": f"{bare}/cached/{users[0]}",
             "GET /users/{id} from PostgreSQL": f"{service_plain}/users/{users[1]}",
