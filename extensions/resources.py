@@ -292,6 +292,9 @@ GRPC_RELEASE = "0.18.0"
 """The first release whose gRPC server serves the service of each module in its folder."""
 MONGO_RELEASE = "0.18.0"
 """The first release whose MongoDB repositories keep the references between collections."""
+BODIES_RELEASE = "0.19.0"
+"""The first release that keeps the REST bodies of what the near cache hands out
+(``entrypoints/rest/bodies.py``)."""
 REFERENCE_RELEASE = "0.12.0"
 """The first release whose repositories answer 409 for deleting a row others refer to."""
 
@@ -362,6 +365,12 @@ def host_error(service: object, current: object = None) -> str:
             f"The service is on release {release}; a resource's references on MongoDB are kept "
             f"as {MONGO_RELEASE} keeps them: update the service first (copier update), then "
             "this."
+        )
+    if service.get("cache") == "redis" and (release := _too_old(service, BODIES_RELEASE)):
+        return (
+            f"The service is on release {release}; with the cache, a resource's REST routes "
+            f"send the bodies {BODIES_RELEASE} keeps (entrypoints/rest/bodies.py): update the "
+            "service first (copier update), then this."
         )
     missing = []
     if "rest" not in service.get("api_styles", ()):

@@ -330,7 +330,9 @@ def test_a_service_the_generator_cannot_serve_yet_is_refused_naming_what_it_lack
     events = DEFAULT_SERVICE | {"broker": "kafka", "_commit": "0.15.0"}
     assert "0.16.0 does: update the service first" in host_error(events)
     assert "update the service first" in host_error(DEFAULT_SERVICE | {"_commit": "0.10.0"})
-    assert host_error(DEFAULT_SERVICE | {"_commit": "0.13.0"}) == ""
+    assert "bodies 0.19.0 keeps" in host_error(DEFAULT_SERVICE | {"_commit": "0.18.0"})
+    assert host_error(DEFAULT_SERVICE | {"_commit": "0.19.0"}) == ""
+    assert host_error(DEFAULT_SERVICE | {"_commit": "0.13.0", "cache": "none"}) == ""
     assert "update the service first" in host_error(DEFAULT_SERVICE | {"_commit": "0.12.0"})
     assert host_error(DEFAULT_SERVICE | {"_commit": "0.11.0", "cache": "none"}) == ""
     assert host_error(DEFAULT_SERVICE | {"_commit": "0.10.0-12-g24296e0"}) == "", "no release"
@@ -340,11 +342,11 @@ def test_a_service_the_generator_cannot_serve_yet_is_refused_naming_what_it_lack
     assert host_error(DEFAULT_SERVICE, {}) == "", "an update's copies have no service"
     graphql = DEFAULT_SERVICE | {"api_styles": ["rest", "graphql"]}
     assert "update the service first" in host_error(graphql | {"_commit": "0.13.0"})
-    assert host_error(graphql | {"_commit": "0.14.0"}) == ""
+    assert host_error(graphql | {"_commit": "0.14.0", "cache": "none"}) == ""
     assert "api_styles changed" in host_error(DEFAULT_SERVICE, graphql)
     grpc = DEFAULT_SERVICE | {"api_styles": ["rest", "grpc"]}
     assert "gRPC service joins the server" in host_error(grpc | {"_commit": "0.17.0"})
-    assert host_error(grpc | {"_commit": "0.18.0"}) == ""
+    assert host_error(grpc | {"_commit": "0.18.0", "cache": "none"}) == ""
 
 
 def released(template: Path) -> Path:

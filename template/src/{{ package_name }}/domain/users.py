@@ -9,7 +9,7 @@ from datetime import datetime  # noqa: TC003 (pydantic reads the fields' types a
 from .clock import utcnow
 
 
-# Held weakly by what is derived from a user and must not outlive it (a response body).
+# Held weakly by what is derived from it and must not outlive it (a response body).
 @dataclass(frozen=True, slots=True, weakref_slot=True)
 class User:
     id: uuid.UUID
