@@ -377,8 +377,6 @@ def host_error(service: object, current: object = None) -> str:
         missing.append("the REST API (api_styles must include rest)")
     if service.get("database") not in ("postgres", "mongo"):
         missing.append("PostgreSQL or MongoDB (database=postgres or mongo)")
-    if mongo and graphql:
-        missing.append("GraphQL on PostgreSQL only (a MongoDB service without graphql)")
     if missing:
         return "The resource generator renders into services with " + ", ".join(missing) + "."
     return ""

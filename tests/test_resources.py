@@ -319,7 +319,8 @@ def test_a_service_the_generator_cannot_serve_yet_is_refused_naming_what_it_lack
     assert "No service answers found" in host_error({})
     refused = host_error(DEFAULT_SERVICE | {"database": "mongo", "api_styles": ["graphql"]})
     assert "the REST API" in refused
-    assert "GraphQL on PostgreSQL only" in refused
+    mongo_graphql = {"database": "mongo", "api_styles": ["rest", "graphql"]}
+    assert host_error(DEFAULT_SERVICE | mongo_graphql) == "", "GraphQL on MongoDB too"
     assert "PostgreSQL or MongoDB" in host_error(DEFAULT_SERVICE | {"database": "sqlite"})
     mongo = DEFAULT_SERVICE | {"database": "mongo", "api_styles": ["rest", "grpc"]}
     assert host_error(mongo) == ""
@@ -544,8 +545,8 @@ def test_each_access_rule_holds_in_a_service_with_sign_in_and_events(
 def test_resources_on_mongodb_keep_their_references_and_pass_the_suite(
     tmp_path: Path, servers: Servers
 ) -> None:
-    """The same four resources on MongoDB, served over REST and gRPC, their events through
-    Kafka, with no cache: the repositories keep what foreign keys keep elsewhere (a ref to a
+    """The same four resources on MongoDB, served over REST, GraphQL and gRPC, their events
+    through Kafka, with no cache: the repositories keep what foreign keys keep elsewhere (a ref to a
     missing row is a 404, a row in use a 409, a cascade and a set-null reach every document),
     and the indexes (unique among an owner's own, unique among the set values) are made."""
     project = copy(
@@ -557,7 +558,7 @@ def test_resources_on_mongodb_keep_their_references_and_pass_the_suite(
         auth="jwt",
         jwt_algorithm="RS256",
         broker="kafka",
-        api_styles=["rest", "grpc"],
+        api_styles=["rest", "graphql", "grpc"],
     )
     title = {"name": "title", "type": "str", "max_length": 80, "unique": True}
     render(project, resource="category", access="owner", fields=[title])
@@ -585,6 +586,7 @@ def test_resources_on_mongodb_keep_their_references_and_pass_the_suite(
     collected = run(["uv", "run", "--no-sync", "pytest", "--collect-only", "-q"], project, env)
     for plural in ("categories", "products", "reviews", "notes"):
         assert f"tests/e2e/test_{plural}_grpc.py" in collected
+        assert f"tests/e2e/test_{plural}_graphql.py" in collected
 
 
 SQL_ROW = (
