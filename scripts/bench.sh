@@ -5,6 +5,8 @@
 #   scripts/bench.sh login    bench/login.py (sign-in time: unknown email vs wrong password)
 #   scripts/bench.sh flood    bench/login_flood.py (readiness and reads under a sign-in flood)
 #   scripts/bench.sh resources  bench/resources.py (generating a resource; its reads, cached or not)
+#   scripts/bench.sh invalidation  bench/invalidation.py (a write's time as Redis fills up)
+#   scripts/bench.sh all      the hot paths: bench.py, styles.py and invalidation.py, in turn
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -15,7 +17,12 @@ uv sync --quiet
 trap 'bash scripts/servers.sh stop' EXIT
 eval "$(bash scripts/servers.sh start)"
 
-if [ "${1:-}" = styles ]; then
+if [ "${1:-}" = all ]; then
+    shift
+    uv run python bench/bench.py "$@"
+    uv run python bench/styles.py
+    uv run python bench/invalidation.py
+elif [ "${1:-}" = styles ]; then
     shift
     uv run python bench/styles.py "$@"
 elif [ "${1:-}" = login ]; then
@@ -27,6 +34,9 @@ elif [ "${1:-}" = flood ]; then
 elif [ "${1:-}" = resources ]; then
     shift
     uv run python bench/resources.py "$@"
+elif [ "${1:-}" = invalidation ]; then
+    shift
+    uv run python bench/invalidation.py "$@"
 else
     uv run python bench/bench.py "$@"
 fi
