@@ -1,7 +1,8 @@
 """The resource generator: how long it takes, and what the cache does for what it renders.
 
 Run through ``scripts/bench.sh resources`` (which starts the servers). Prints:
-- the median time to generate a resource into a default service;
+- the median time to generate a resource into a default service, its tasks included, and
+  what each resource adds to the service's suite;
 - requests/s of a generated resource's ``GET /products/{id}`` and of a page of its listing
   (``GET /products?limit=20``), from the cache (``cache=redis``, the default) and from
   PostgreSQL (``cache=none``), as ratios to a bare FastAPI endpoint returning a user's JSON
@@ -26,7 +27,17 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from styles import h2load  # styles.py, beside this file
 
-from bench import BENCH, CONNECTIONS, ROUNDS, SECONDS, _db, prepare, serve, throughput  # bench.py
+from bench import (  # bench.py
+    BENCH,
+    CONNECTIONS,
+    ROUNDS,
+    SECONDS,
+    _db,
+    prepare,
+    serve,
+    sh,
+    throughput,
+)
 from tests.template import render
 
 FIELDS = [
@@ -37,15 +48,47 @@ FIELDS = [
 ]
 
 
+NAMES = ["product", "article", "gadget", "widget", "parcel"]
+"""The resources generated one after the other into one service, as a team adds them."""
+
+
 def generation_time(service: Path, work: Path, runs: int = 5) -> float:
-    """The median time of ``copier copy`` of a resource into copies of ``service``."""
+    """The median time of Copier's render of a resource into copies of ``service``, without
+    the tasks that follow it."""
     samples = []
     for i in range(runs):
         copy = shutil.copytree(service, work / f"generate-{i}")
         started = time.perf_counter()
-        render(copy, resource="product", fields=FIELDS)
+        render(copy, skip_tasks=True, resource="product", fields=FIELDS)
         samples.append(time.perf_counter() - started)
     return statistics.median(samples)
+
+
+def suite_seconds(service: Path, env: dict[str, str], runs: int = 3) -> float:
+    """The median time of the service's own suite, against the real servers."""
+    samples = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        sh("uv", "run", "--no-sync", "pytest", "-q", "-p", "no:cacheprovider", cwd=service, env=env)
+        samples.append(time.perf_counter() - started)
+    return statistics.median(samples)
+
+
+def generation_and_suite(work: Path) -> tuple[float, float, float]:
+    """A default service, rendered and installed as a team has it, gains ``NAMES`` one after
+    the other, each with its tasks (the API contracts written again): the median time of
+    one, and the suite's time before and after."""
+    service = render(work / "service")
+    env = prepare(service, "bench_resources_generated", 8)
+    before = suite_seconds(service, env)
+    samples = []
+    for name in NAMES:
+        started = time.perf_counter()
+        render(service, resource=name, fields=FIELDS)
+        samples.append(time.perf_counter() - started)
+    sh("uv", "run", "--no-sync", "alembic", "upgrade", "heads", cwd=service, env=env)
+    after = suite_seconds(service, env)
+    return statistics.median(samples), before, after
 
 
 def graphql_against_rest(base: str, product_id: str, work: Path) -> None:
@@ -93,12 +136,21 @@ def main() -> None:
     default = render(work / "default", skip_tasks=True)
     cached = render(work / "cached", skip_tasks=True, api_styles=["rest", "graphql"])
     plain = render(work / "plain", skip_tasks=True, cache="none")
+    took, before, after = generation_and_suite(work / "generated")
+    print(
+        f"generating a resource (4 fields, a ref), tasks included: {took * 1000:.0f} ms "
+        f"(median of {len(NAMES)}, one after the other into one service)"
+    )
     took = generation_time(default, work / "rest")
-    print(f"generating a resource (4 fields, a ref): {took * 1000:.0f} ms (median of 5)")
+    print(f"  Copier's render alone: {took * 1000:.0f} ms (median of 5)")
     took = generation_time(cached, work / "graphql")
-    print(f"  into a service with REST and GraphQL: {took * 1000:.0f} ms (median of 5)")
+    print(f"  Copier's render into a service with GraphQL too: {took * 1000:.0f} ms (median of 5)")
+    print(
+        f"the service's suite: {before:.1f} s; with {len(NAMES)} resources: {after:.1f} s "
+        f"(+{(after - before) / len(NAMES):.1f} s a resource; medians of 3)"
+    )
     for project in (cached, plain):
-        render(project, resource="product", fields=FIELDS)
+        render(project, skip_tasks=True, resource="product", fields=FIELDS)
     cached_env = prepare(cached, "bench_resources_cached", 6)
     plain_env = prepare(plain, "bench_resources_plain", 7)
 
