@@ -13,4 +13,7 @@ trap 'bash scripts/servers.sh stop' EXIT
 servers=$(bash scripts/servers.sh start)
 eval "$servers"
 
+# A request to the package index that fails is retried a few more times than uv's default
+# (the rendered services lock and install hundreds of times a run).
+export UV_HTTP_RETRIES=6
 uv run pytest -n "${PYTEST_WORKERS:-2}" --durations=25 "$@"

@@ -19,6 +19,7 @@ import copier
 import httpx
 import jinja2
 import pytest
+from plumbum import local
 
 from tests.copier_internals import rendering_shortcuts
 
@@ -38,8 +39,12 @@ def render(
     changes included. ``ref=None`` renders a template directory that is not a repository.
     ``skip_tasks`` leaves out what the Copier tasks generate (gRPC stubs, a development
     key, the lock, the contracts)."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("UV_PROJECT_ENVIRONMENT", str(task_environment()))
+    # Copier runs its tasks in plumbum's environment, a copy of os.environ that plumbum took
+    # when it was imported: what was set since (a test's monkeypatch) reaches the tasks only
+    # through it. Restored on the way out.
+    with local.env():
+        local.env.clear()
+        local.env.update(os.environ, UV_PROJECT_ENVIRONMENT=str(task_environment()))
         copier.run_copy(
             str(template),
             str(destination),

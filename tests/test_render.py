@@ -497,6 +497,45 @@ def renders_as_the_matrix_says(
     assert status == 0, output
 
 
+def test_with_the_package_index_unreachable_the_lock_comes_from_uvs_cache_or_a_message(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """A render whose ``uv lock`` cannot reach the index: uv's cache, warm from a render
+    before it, locks the same pins offline; with nothing to lock from either, the render
+    still succeeds, without a lock, and says how to make one. The index is made unreachable
+    by a ``uv`` ahead of the real one on the PATH that fails every ``uv lock`` as uv does
+    when a request fails (a real outage is not reproducible: uv needs no request at all
+    while its cached pages are fresh)."""
+    online = render(tmp_path / "online")
+    real = shutil.which("uv")
+    assert real is not None
+    unreachable = tmp_path / "unreachable"
+    unreachable.mkdir()
+    fake = unreachable / "uv"
+    fake.write_text(
+        "#!/bin/sh\n"
+        'if [ "$1" = lock ] \\\n'
+        '    && { [ "$UV_INDEX_GONE" = all ] || ! echo "$*" | grep -q -- --offline; }\n'
+        'then echo "error: Failed to fetch: https://pypi.org/simple/" >&2; exit 2; fi\n'
+        f'exec {real} "$@"\n'
+    )
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{unreachable}{os.pathsep}{os.environ['PATH']}")
+    capfd.readouterr()
+
+    cached = render(tmp_path / "cached")
+    said = capfd.readouterr()
+    assert (cached / "uv.lock").read_text() == (online / "uv.lock").read_text()
+    assert "The package index was unreachable: uv.lock pins what uv's cache held" in said.out
+
+    monkeypatch.setenv("UV_INDEX_GONE", "all")
+    cold = render(tmp_path / "cold")
+    said = capfd.readouterr()
+    assert (cold / "README.md").is_file(), "the render succeeds without a lock"
+    assert not (cold / "uv.lock").exists()
+    assert "Could not lock the dependencies" in said.out, said
+
+
 @pytest.mark.parametrize(
     ("answers", "message"),
     invalid_combinations(),
