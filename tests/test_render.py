@@ -529,10 +529,10 @@ def test_with_the_package_index_unreachable_the_lock_comes_from_uvs_cache_or_a_m
     assert "The package index was unreachable: uv.lock pins what uv's cache held" in said.out
 
     monkeypatch.setenv("UV_INDEX_GONE", "all")
-    cold = render(tmp_path / "cold")
+    unlocked = render(tmp_path / "unlocked")
     said = capfd.readouterr()
-    assert (cold / "README.md").is_file(), "the render succeeds without a lock"
-    assert not (cold / "uv.lock").exists()
+    assert (unlocked / "README.md").is_file(), "the render succeeds without a lock"
+    assert not (unlocked / "uv.lock").exists()
     assert "Could not lock the dependencies" in said.out, said
 
 
