@@ -4,9 +4,12 @@ Run through ``scripts/bench.sh`` (which starts the servers). Prints:
 - the median render time of the default answers;
 - requests/s of ``GET /users/{id}`` from the cache (with and without the near cache in
   front of Redis; with ``BENCH_BEFORE=<git ref>``, also as that release of the template
-  renders it) and from PostgreSQL, as ratios
+  renders it) and from PostgreSQL (also with a ping on every checkout, and with the
+  connections beyond the pool's size closed as they come back), as ratios
   to a bare FastAPI endpoint returning the same JSON (wrk on loopback, interleaved rounds,
   the server pinned to core 0 and wrk to core 1);
+- the connections PostgreSQL accepted during a run, with the pool's extra connections kept
+  and closed as they come back;
 - whether the service still answers after clients disconnect mid-request;
 - keyset against offset pagination on 200,000 users.
 """
@@ -112,6 +115,16 @@ def wrk(url: str, seconds: int) -> float:
     return float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
 
 
+def connections_opened(url: str, database: str, seconds: int = 5) -> int:
+    """The connections PostgreSQL accepted into ``database`` during a wrk run at ``url``."""
+    query = f"SELECT sessions FROM pg_stat_database WHERE datname = '{database}'"
+    postgres = os.environ["TEST_POSTGRES_URL"]
+    before = int(sh("psql", postgres, "-Atc", query))
+    wrk(url, seconds)
+    time.sleep(1)  # a server process reports its statistics a moment later
+    return int(sh("psql", postgres, "-Atc", query)) - before
+
+
 def throughput(targets: dict[str, str]) -> None:
     """Prints requests/s of each URL, medians of interleaved rounds after a warm-up, as
     ratios to the first one (the bare endpoint)."""
@@ -157,6 +170,12 @@ def main() -> None:
             plain,
             {**plain_env, "DATABASE_POOL_PING_IDLE_SECONDS": "0"},
         ) as service_pinging,
+        serve(
+            "my_service.main:app",
+            18008,
+            plain,
+            {**plain_env, "DATABASE_POOL_OVERFLOW_IDLE_SECONDS": "0"},
+        ) as service_churning,
         serve("my_service.main:app", 18003, mongo_cached, mongo_cached_env) as mongo_with_cache,
         serve("my_service.main:app", 18004, mongo_plain, mongo_plain_env) as mongo_alone,
     ):
@@ -183,11 +202,20 @@ def main() -> None:
             "  baseline: cached bytes returned as is": f"{bare}/cached/{users[0]}",
             "GET /users/{id} from PostgreSQL": f"{service_plain}/users/{users[1]}",
             "  the same, a ping on every checkout": f"{service_pinging}/users/{users[1]}",
+            "  the same, extras closed on return": f"{service_churning}/users/{users[1]}",
             "  baseline: bare asyncpg fetchrow": f"{bare}/asyncpg/{users[1]}",
             "GET /users/{id} from cache (Mongo render)": f"{mongo_with_cache}/users/{users[2]}",
             "GET /users/{id} from MongoDB": f"{mongo_alone}/users/{users[3]}",
         }
         throughput(targets)
+
+        print(f"\nconnections opened in 5 s of wrk -c{CONNECTIONS} (PostgreSQL path, pool of 20):")
+        for name, base in (
+            ("extra connections kept", service_plain),
+            ("extra connections closed on return", service_churning),
+        ):
+            opened = connections_opened(f"{base}/users/{users[1]}", "bench_plain")
+            print(f"  {name:48} {opened:9d}")
 
         print("\nclients disconnecting mid-request (PostgreSQL path):")
         port = service_plain.rsplit(":", 1)[1]
