@@ -532,6 +532,7 @@ def test_a_generated_resource_passes_the_services_checks_and_suite(
                     f"migrations/versions/{plural}_0001_{plural}.py",
                     f"src/my_service/adapters/postgres/{plural}.py",
                     f"src/my_service/domain/{plural}.py",
+                    f"src/my_service/entrypoints/{plural}.py",
                     f"src/my_service/entrypoints/rest/{plural}.py",
                     f"src/my_service/service/{plural}.py",
                     f"tests/e2e/test_{plural}.py",
