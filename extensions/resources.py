@@ -297,6 +297,10 @@ BODIES_RELEASE = "0.19.0"
 (``entrypoints/rest/bodies.py``)."""
 REFERENCE_RELEASE = "0.12.0"
 """The first release whose repositories answer 409 for deleting a row others refer to."""
+FIXTURES_RELEASE = "0.20.0"
+"""The first release whose resources' test fixtures make their rows through the use cases
+(``one(app)``), which is how a resource's tests make the rows it refers to; before it, they
+made them over REST (``one(client)``)."""
 
 
 def _too_old(answers: dict[str, Any], first: str) -> str:
@@ -366,19 +370,18 @@ def host_error(service: object, current: object = None) -> str:
             f"as {MONGO_RELEASE} keeps them: update the service first (copier update), then "
             "this."
         )
-    if service.get("cache") == "redis" and (release := _too_old(service, BODIES_RELEASE)):
+    rest = "rest" in service.get("api_styles", ())
+    if rest and service.get("cache") == "redis" and (release := _too_old(service, BODIES_RELEASE)):
         return (
             f"The service is on release {release}; with the cache, a resource's REST routes "
             f"send the bodies {BODIES_RELEASE} keeps (entrypoints/rest/bodies.py): update the "
             "service first (copier update), then this."
         )
-    missing = []
-    if "rest" not in service.get("api_styles", ()):
-        missing.append("the REST API (api_styles must include rest)")
     if service.get("database") not in ("postgres", "mongo"):
-        missing.append("PostgreSQL or MongoDB (database=postgres or mongo)")
-    if missing:
-        return "The resource generator renders into services with " + ", ".join(missing) + "."
+        return (
+            "The resource generator renders into services on PostgreSQL or MongoDB "
+            "(database=postgres or mongo)."
+        )
     return ""
 
 
@@ -408,7 +411,9 @@ def fields_error(
     classes: set[str] = set()
     protos: set[str] = set()
     for number, field in enumerate(fields, start=1):
-        if error := _graphql_target_error(field, service, release):
+        if error := _graphql_target_error(field, service, release) or _fixtures_target_error(
+            field, service
+        ):
             return f"Field {number}: {error}"
         if field in kept:
             # Taken when the resource was generated: a later release's stricter checks do
@@ -529,6 +534,22 @@ def _graphql_target_error(
     return (
         f"{field['to']!r} is on release {old}, which serves it in no GraphQL module: update "
         f"it first (copier update --answers-file .copier-answers.resource-{plural}.yml)."
+    )
+
+
+def _fixtures_target_error(field: object, service: dict[str, Any] | None) -> str:
+    """A ``ref``'s target must make its rows for the tests as this release's fixtures call
+    it (``one(app)``): one generated before is updated first."""
+    if not isinstance(field, dict) or field.get("type") != "ref" or field.get("to") == "user":
+        return ""
+    target = (service or {}).get(str(field.get("to_plural") or plural_of(str(field.get("to")))))
+    old = _too_old(target or {}, FIXTURES_RELEASE)
+    if not target or not old:
+        return ""
+    return (
+        f"{field['to']!r} is on release {old}, whose tests/fixtures/{target['plural']}.py makes "
+        "rows over REST, and this release's make them through the use cases: update it first "
+        f"(copier update --answers-file .copier-answers.resource-{target['plural']}.yml)."
     )
 
 
@@ -932,28 +953,29 @@ def steps(fields: list[Field]) -> list[int]:
     return sorted({1} | {field.added for field in fields})
 
 
-def resource_excluded(fields: object, plural: str, host: object = None) -> str:
-    """The migration files of the steps no field needs (all of them on MongoDB), the modules
-    of the database the service does not use and of the API styles it does not serve, one
-    pattern a line (``_exclude``)."""
+def resource_excluded(
+    fields: object, plural: str, host: object = None, events: object = False
+) -> str:
+    """The migration files of the steps no field needs (all of them on MongoDB), the folders
+    of the database the service does not use and of the API styles it does not serve (not
+    only their files: Copier would leave the folders behind, empty), and the events' test
+    of a resource that publishes none, one pattern a line (``_exclude``)."""
     styles = host.get("api_styles", ()) if isinstance(host, dict) else ()
     database = host.get("database", "postgres") if isinstance(host, dict) else "postgres"
     unserved: list[str] = []
     if database == "mongo":
-        unserved += ["/migrations", f"/src/*/adapters/postgres/{plural}.py"]
+        unserved += ["/migrations", "/src/*/adapters/postgres"]
     else:
-        unserved.append(f"/src/*/adapters/mongo/{plural}.py")
+        unserved.append("/src/*/adapters/mongo")
     if "graphql" not in styles:
-        unserved += [
-            f"/src/*/entrypoints/graphql/{plural}.py",
-            f"/tests/e2e/test_{plural}_graphql.py",
-        ]
+        unserved += ["/src/*/entrypoints/graphql", f"/tests/e2e/test_{plural}_graphql.py"]
+    if "rest" not in styles:
+        unserved += ["/src/*/entrypoints/rest", f"/tests/e2e/test_{plural}.py"]
     if "grpc" not in styles:
-        unserved += [
-            f"/protos/*/api/v1/{plural}.proto",
-            f"/src/*/entrypoints/grpc/{plural}.py",
-            f"/tests/e2e/test_{plural}_grpc.py",
-        ]
+        unserved += ["/protos", "/src/*/entrypoints/grpc", f"/tests/e2e/test_{plural}_grpc.py"]
+    broker = host.get("broker", "none") if isinstance(host, dict) else "none"
+    if broker == "none" or not events:
+        unserved.append("/tests/integration")
     try:
         used = steps(fields_of(fields, "resource"))  # type: ignore[arg-type]
     except (TypeError, KeyError, ValueError, AttributeError):

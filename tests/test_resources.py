@@ -28,7 +28,7 @@ from scripts.combinations import Answers, describe, pairwise
 from tests.buckets import buckets, dealt
 from tests.conftest import Servers
 from tests.template import ROOT, render
-from tests.test_recipes import a_service_with_products_passes_its_checks
+from tests.test_recipes import a_service_passes_its_checks, a_service_with_products_passes_its_checks
 from tests.test_render import RUFF
 from tests.test_suites import run
 from tests.test_update import commit_all, copy, copy_this_tree, git
@@ -169,6 +169,15 @@ def test_in_a_service_a_ref_names_one_of_its_resources() -> None:
     assert "update the service first" in fields_error(category, CATEGORIES, "a", "as", old)
     stale = {"categories": CATEGORIES["categories"] | {"_commit": "0.11.0"}}
     assert "update it first" in fields_error(category, stale, "product", "products")
+    over_rest = {"categories": CATEGORIES["categories"] | {"_commit": "0.19.1"}}
+    error = fields_error(category, over_rest, "product", "products")
+    assert "makes rows over REST" in error, "its fixtures are not called as this release's"
+    assert "--answers-file .copier-answers.resource-categories.yml" in error
+    kept = {"products": {"resource": "product", "plural": "products", "fields": category}}
+    error = fields_error(category, over_rest | kept, "product", "products")
+    assert "update it first" in error, "nor on an update that keeps the field"
+    fresh = {"categories": CATEGORIES["categories"] | {"_commit": "0.20.0"}}
+    assert fields_error(category, fresh, "product", "products") == ""
     restricted = [category[0] | {"on_delete": "set_null"}]
     assert "needs 'category' to be optional" in fields_error(restricted, CATEGORIES, "a", "as")
     restricted[0]["on_delete"] = "ignore"
@@ -304,8 +313,9 @@ def test_in_a_service_with_graphql_a_ref_waits_for_its_target_to_serve_it() -> N
     error = fields_error(category, older, "product", "products", graphql)
     assert "serves it in no GraphQL module: update it first" in error
     assert ".copier-answers.resource-categories.yml" in error
-    assert fields_error(category, older, "product", "products", DEFAULT_SERVICE) == ""
-    current = {"categories": CATEGORIES["categories"] | {"_commit": "0.14.0"}}
+    without = fields_error(category, older, "product", "products", DEFAULT_SERVICE)
+    assert "serves it in no GraphQL module" not in without, "only a service with GraphQL"
+    current = {"categories": CATEGORIES["categories"] | {"_commit": "0.20.0"}}
     assert fields_error(category, current, "product", "products", graphql) == ""
 
 
@@ -321,8 +331,9 @@ def test_the_resources_of_a_service_are_read_from_their_answers(tmp_path: Path) 
 def test_a_service_the_generator_cannot_serve_yet_is_refused_naming_what_it_lacks() -> None:
     assert host_error(DEFAULT_SERVICE) == ""
     assert "No service answers found" in host_error({})
-    refused = host_error(DEFAULT_SERVICE | {"database": "mongo", "api_styles": ["graphql"]})
-    assert "the REST API" in refused
+    graphql_only = {"database": "mongo", "api_styles": ["graphql"], "cache": "none"}
+    assert host_error(DEFAULT_SERVICE | graphql_only) == "", "REST is no longer needed"
+    assert host_error(DEFAULT_SERVICE | {"api_styles": ["grpc"], "_commit": "0.18.0"}) == ""
     mongo_graphql = {"database": "mongo", "api_styles": ["rest", "graphql"]}
     assert host_error(DEFAULT_SERVICE | mongo_graphql) == "", "GraphQL on MongoDB too"
     assert "PostgreSQL or MongoDB" in host_error(DEFAULT_SERVICE | {"database": "sqlite"})
@@ -336,6 +347,8 @@ def test_a_service_the_generator_cannot_serve_yet_is_refused_naming_what_it_lack
     assert "0.16.0 does: update the service first" in host_error(events)
     assert "update the service first" in host_error(DEFAULT_SERVICE | {"_commit": "0.10.0"})
     assert "bodies 0.19.0 keeps" in host_error(DEFAULT_SERVICE | {"_commit": "0.18.0"})
+    no_rest = {"_commit": "0.18.0", "api_styles": ["graphql"]}
+    assert host_error(DEFAULT_SERVICE | no_rest) == "", "with no REST routes, no REST bodies"
     assert host_error(DEFAULT_SERVICE | {"_commit": "0.19.0"}) == ""
     assert host_error(DEFAULT_SERVICE | {"_commit": "0.13.0", "cache": "none"}) == ""
     assert "update the service first" in host_error(DEFAULT_SERVICE | {"_commit": "0.12.0"})
@@ -551,6 +564,22 @@ def test_a_generated_resource_passes_the_services_checks_and_suite(
     a_service_with_products_passes_its_checks(project, env)
 
 
+def add_a_resource_of_each_access_rule(project: Path) -> None:
+    """Categories are their owners'; products refer to them, and only admins change them;
+    anyone reviews a product; notes are their owners', on their owners' categories, and
+    publish no events."""
+    title = {"name": "title", "type": "str", "max_length": 80, "unique": True}
+    render(project, resource="category", access="owner", fields=[title])
+    category = {"name": "category", "type": "ref", "to": "category", "optional": True}
+    render(project, resource="product", access="admin", fields=[*EVERY_TYPE, category])
+    stars = {"name": "stars", "type": "int", "min": 1, "max": 5}
+    product = {"name": "product", "type": "ref", "to": "product"}
+    render(project, resource="review", access="public", fields=[stars, product])
+    text = {"name": "text", "type": "str"}
+    note = category | {"optional": False}
+    render(project, resource="note", access="owner", events=False, fields=[text, note])
+
+
 @pytest.mark.suite
 def test_each_access_rule_holds_in_a_service_with_sign_in_and_events(
     tmp_path: Path, servers: Servers
@@ -568,16 +597,7 @@ def test_each_access_rule_holds_in_a_service_with_sign_in_and_events(
         broker="rabbitmq",
         api_styles=["rest", "graphql", "grpc"],
     )
-    title = {"name": "title", "type": "str", "max_length": 80, "unique": True}
-    render(project, resource="category", access="owner", fields=[title])
-    category = {"name": "category", "type": "ref", "to": "category", "optional": True}
-    render(project, resource="product", access="admin", fields=[*EVERY_TYPE, category])
-    stars = {"name": "stars", "type": "int", "min": 1, "max": 5}
-    product = {"name": "product", "type": "ref", "to": "product"}
-    render(project, resource="review", access="public", fields=[stars, product])
-    text = {"name": "text", "type": "str"}
-    note = category | {"optional": False}
-    render(project, resource="note", access="owner", events=False, fields=[text, note])
+    add_a_resource_of_each_access_rule(project)
 
     answers = (project / ".copier-answers.resource-reviews.yml").read_text()
     assert "access: public" in answers
@@ -589,6 +609,41 @@ def test_each_access_rule_holds_in_a_service_with_sign_in_and_events(
     env = service_env(servers)
     run(["uv", "sync", "--quiet"], project, env)
     a_service_with_products_passes_its_checks(project, env)
+
+
+@pytest.mark.suite
+def test_resources_in_a_service_without_rest_pass_its_suite(
+    tmp_path: Path, servers: Servers
+) -> None:
+    """A service served over GraphQL and gRPC only, with sign-in, the cache and events
+    through Redis: each resource validates with its own input models, its tests make their
+    rows through the use cases and check its events without a REST route, and nothing of
+    REST is written."""
+    project = copy(
+        ROOT,
+        "HEAD",
+        tmp_path / "svc",
+        auth="jwt",
+        broker="redis",
+        api_styles=["graphql", "grpc"],
+    )
+    add_a_resource_of_each_access_rule(project)
+
+    added = git(project, "status", "--porcelain", "--untracked-files=all").splitlines()
+    assert not [line for line in added if "rest" in line.split("/")], "no REST module"
+    assert "?? src/my_service/entrypoints/products.py" in added
+    events = {line for line in added if line.endswith("_events.py")}
+    assert events == {
+        f"?? tests/integration/test_{plural}_events.py"
+        for plural in ("categories", "products", "reviews")
+    }, "the notes publish none"
+    env = service_env(servers)
+    run(["uv", "sync", "--quiet"], project, env)
+    a_service_passes_its_checks(project, env)
+    collected = run(["uv", "run", "--no-sync", "pytest", "--collect-only", "-q"], project, env)
+    for plural in ("categories", "products", "reviews", "notes"):
+        assert f"tests/e2e/test_{plural}_grpc.py" in collected
+        assert f"tests/e2e/test_{plural}_graphql.py" in collected
 
 
 @pytest.mark.suite
