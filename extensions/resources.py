@@ -953,13 +953,12 @@ def steps(fields: list[Field]) -> list[int]:
     return sorted({1} | {field.added for field in fields})
 
 
-def resource_excluded(
-    fields: object, plural: str, host: object = None, events: object = False
-) -> str:
+def resource_excluded(fields: object, plural: str, host: object = None) -> str:
     """The migration files of the steps no field needs (all of them on MongoDB), the folders
     of the database the service does not use and of the API styles it does not serve (not
-    only their files: Copier would leave the folders behind, empty), and the events' test
-    of a resource that publishes none, one pattern a line (``_exclude``)."""
+    only their files: Copier would leave the folders behind, empty), one pattern a line
+    (``_exclude``). Its arguments stay as they are: an update evaluates the call for the
+    old release's copy with that release's function."""
     styles = host.get("api_styles", ()) if isinstance(host, dict) else ()
     database = host.get("database", "postgres") if isinstance(host, dict) else "postgres"
     unserved: list[str] = []
@@ -973,9 +972,6 @@ def resource_excluded(
         unserved += ["/src/*/entrypoints/rest", f"/tests/e2e/test_{plural}.py"]
     if "grpc" not in styles:
         unserved += ["/protos", "/src/*/entrypoints/grpc", f"/tests/e2e/test_{plural}_grpc.py"]
-    broker = host.get("broker", "none") if isinstance(host, dict) else "none"
-    if broker == "none" or not events:
-        unserved.append("/tests/integration")
     try:
         used = steps(fields_of(fields, "resource"))  # type: ignore[arg-type]
     except (TypeError, KeyError, ValueError, AttributeError):
@@ -983,6 +979,12 @@ def resource_excluded(
     unused = [step for step in range(2, LAST_STEP + 1) if step not in used]
     migrations = [f"/migrations/versions/{plural}_{step:04d}_{plural}.py" for step in unused]
     return "\n".join(migrations + unserved)
+
+
+def events_excluded(host: object, events: object) -> str:
+    """The events' test of a resource that publishes none (``_exclude``)."""
+    broker = host.get("broker", "none") if isinstance(host, dict) else "none"
+    return "/tests/integration" if broker == "none" or not events else ""
 
 
 class ResourcesExtension(Extension):
@@ -1005,3 +1007,4 @@ class ResourcesExtension(Extension):
         # A global, not a filter: ``_exclude`` is rendered for an update's old copy too,
         # with that release's extensions, and may only name what it checks is defined.
         environment.globals["resource_excluded"] = resource_excluded
+        environment.globals["events_excluded"] = events_excluded

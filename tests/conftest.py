@@ -7,6 +7,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import urlsplit, urlunsplit
 
+# Every ``uv lock`` of this run (the render task's and the update's, in services copied and
+# updated minutes apart) resolves against the index as it was when the run began: a release
+# published during the run otherwise makes a service's lock differ from a fresh copy's that
+# the update tests compare it with. Set before Copier's plumbum is imported (it runs tasks
+# in a copy of the environment it took then); xdist's workers inherit the controller's.
+os.environ.setdefault("UV_EXCLUDE_NEWER", datetime.now(UTC).replace(microsecond=0).isoformat())
+
 import pytest
 
 from extensions.packs import manifests
@@ -26,11 +33,6 @@ def pytest_configure(config: pytest.Config) -> None:
     cache = getattr(config, "cache", None)  # None with ``-p no:cacheprovider``
     if "MYPY_CACHE_DIR" not in os.environ and cache is not None:
         os.environ["MYPY_CACHE_DIR"] = str(cache.mkdir("mypy"))
-    # Every ``uv lock`` of this run (the render task's, in services copied and updated
-    # minutes apart) resolves against the index as it was when the run began. A release
-    # published during the run otherwise makes a service's lock differ from a fresh copy's
-    # that the update tests compare it with.
-    os.environ.setdefault("UV_EXCLUDE_NEWER", datetime.now(UTC).replace(microsecond=0).isoformat())
 
 
 @dataclass(frozen=True)

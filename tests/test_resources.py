@@ -28,7 +28,10 @@ from scripts.combinations import Answers, describe, pairwise
 from tests.buckets import buckets, dealt
 from tests.conftest import Servers
 from tests.template import ROOT, render
-from tests.test_recipes import a_service_passes_its_checks, a_service_with_products_passes_its_checks
+from tests.test_recipes import (
+    a_service_passes_its_checks,
+    a_service_with_products_passes_its_checks,
+)
 from tests.test_render import RUFF
 from tests.test_suites import run
 from tests.test_update import commit_all, copy, copy_this_tree, git

@@ -16,6 +16,7 @@ from typing import Any
 import copier
 import pytest
 
+from extensions.resources import plural_of
 from scripts.releases import notes, points
 from tests.template import ROOT, render
 
@@ -311,6 +312,65 @@ def test_a_service_of_the_last_release_updates_cleanly_and_keeps_its_edits(
         for root in (project, fresh)
     )
     assert updated.keys() == expected.keys()
+    assert updated == expected
+
+
+RESOURCES = [
+    {
+        "resource": "category",
+        "access": "owner",
+        "fields": [{"name": "title", "type": "str", "max_length": 80, "unique": True}],
+    },
+    {
+        "resource": "product",
+        "access": "admin",
+        "fields": [
+            {"name": "name", "type": "str"},
+            {"name": "category", "type": "ref", "to": "category", "optional": True},
+        ],
+    },
+]
+"""Two resources, the second referring to the first."""
+
+
+def test_resources_of_the_last_release_update_to_exactly_a_fresh_copy(
+    last_and_next: Path, tmp_path: Path
+) -> None:
+    """In a service of the last release, resources of that release update to this tree (the
+    one referred to first) with no conflict, into what this tree renders for them."""
+    answers = {"auth": "jwt", "api_styles": ["rest", "graphql"]}
+    project, fresh = (
+        copy(last_and_next, LAST_RELEASE[0], tmp_path / name, **answers) for name in "ab"
+    )
+    for resource in RESOURCES:
+        render(project, template=last_and_next, ref=LAST_RELEASE[0], skip_tasks=True, **resource)
+        render(fresh, template=last_and_next, ref=NEXT_RELEASE, skip_tasks=True, **resource)
+    commit_all(project, "resources")
+
+    for resource in RESOURCES:
+        plural = plural_of(resource["resource"])
+        copier.run_update(
+            str(project),
+            answers_file=f".copier-answers.resource-{plural}.yml",
+            vcs_ref=NEXT_RELEASE,
+            defaults=True,
+            overwrite=True,
+            unsafe=True,
+            quiet=True,
+            skip_tasks=True,
+        )
+        commit_all(project, f"{plural} updated")
+
+    assert conflicts(project) == []
+    updated, expected = (
+        {
+            name: text
+            for name, text in without_env(tree(root)).items()
+            if not name.startswith("contracts/")  # the update writes them, the fresh copy's
+            # resources (rendered without their tasks) did not
+        }
+        for root in (project, fresh)
+    )
     assert updated == expected
 
 
