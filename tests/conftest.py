@@ -7,17 +7,19 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import urlsplit, urlunsplit
 
-# Every ``uv lock`` of this run (the render task's and the update's, in services copied and
-# updated minutes apart) resolves against the index as it was when the run began: a release
-# published during the run otherwise makes a service's lock differ from a fresh copy's that
-# the update tests compare it with. Set before Copier's plumbum is imported (it runs tasks
-# in a copy of the environment it took then); xdist's workers inherit the controller's.
-os.environ.setdefault("UV_EXCLUDE_NEWER", datetime.now(UTC).replace(microsecond=0).isoformat())
-
 import pytest
+from plumbum import local
 
 from extensions.packs import manifests
 from scripts.combinations import SUITE_EVERY_VALUE_OF, Answers, pairwise, valid_combinations
+
+# Every ``uv lock`` of this run (the render task's and the update's, in services copied and
+# updated minutes apart) resolves against the index as it was when the run began: a release
+# published during the run otherwise makes a service's lock differ from a fresh copy's that
+# the update tests compare it with. xdist's workers inherit the controller's. Copier runs
+# its tasks in plumbum's copy of the environment, taken when a plugin first imported it.
+os.environ.setdefault("UV_EXCLUDE_NEWER", datetime.now(UTC).replace(microsecond=0).isoformat())
+local.env["UV_EXCLUDE_NEWER"] = os.environ["UV_EXCLUDE_NEWER"]
 
 collect_ignore = ["recipes"]
 """A rendered service's files (tests/test_recipes.py), tests included: not this suite's."""

@@ -24,9 +24,8 @@ from extensions.resources import (
     service_resources,
 )
 from extensions.resources import resource_names_error as names_error
-from scripts.combinations import Answers, describe, pairwise
-from tests.buckets import buckets, dealt
 from tests.conftest import Servers
+from tests.resources import EVERY_TYPE
 from tests.template import ROOT, render
 from tests.test_recipes import (
     a_service_passes_its_checks,
@@ -36,20 +35,6 @@ from tests.test_render import RUFF
 from tests.test_suites import run
 from tests.test_update import commit_all, copy, copy_this_tree, git
 
-EVERY_TYPE = [
-    {"name": "name", "type": "str", "min_length": 1, "max_length": 120},
-    {"name": "price", "type": "decimal", "precision": 10, "scale": 2, "min": 0},
-    {"name": "stock", "type": "int", "min": 0, "index": True},
-    {"name": "active", "type": "bool", "index": True},
-    {"name": "released_on", "type": "date", "optional": True},
-    {"name": "launch_at", "type": "datetime", "optional": True, "index": True},
-    {"name": "status", "type": "enum", "values": ["draft", "live", "retired"], "index": True},
-    {"name": "sku", "type": "str", "max_length": 40, "unique": True},
-    {"name": "code", "type": "uuid", "optional": True},
-    {"name": "seller", "type": "ref", "to": "user"},
-]
-HOST_BUCKETS = 5
-"""The pairwise set of services the generator renders into (15 today), three a bucket."""
 DEFAULT_SERVICE = {
     "package_name": "my_service",
     "api_styles": ["rest"],
@@ -490,39 +475,6 @@ def ruff_finds_nothing(project: Path) -> None:
             (stubs / f"{proto.stem}{suffix}").touch()
     run([RUFF, "check", "--no-cache", "."], project, dict(os.environ))
     run([RUFF, "format", "--no-cache", "--check", "."], project, dict(os.environ))
-
-
-@pytest.fixture(scope="session")
-def resource_hosts(combinations: list[Answers]) -> list[Answers]:
-    """The services the generator renders into, pairwise: every pair of their answers meets
-    in one of them, and every set of API styles among them appears."""
-    served = [
-        answers
-        for answers in combinations
-        if not host_error({"package_name": "my_service", **answers})
-    ]
-    return pairwise(served, every_value_of=("api_styles",))
-
-
-@buckets(HOST_BUCKETS, "hosts")
-def test_resources_render_clean_into_every_pair_of_the_services_answers(
-    bucket: int, resource_hosts: list[Answers], tmp_path: Path, subtests: pytest.Subtests
-) -> None:
-    """Into each service of the pairwise set, one after the other: a resource of its owners'
-    with a unique field, one with every type of field referring to it and to users, and one
-    with a single field and no reference. ruff finds nothing in what renders. (The suites of
-    three such services run against the real servers below.)"""
-    title = {"name": "title", "type": "str", "max_length": 80, "unique": True}
-    category = {"name": "category", "type": "ref", "to": "category", "optional": True}
-    for number, answers in enumerate(dealt(resource_hosts, bucket, HOST_BUCKETS)):
-        with subtests.test(describe(answers)):
-            project = render(tmp_path / str(number), skip_tasks=True, **answers)
-            render(project, skip_tasks=True, resource="category", access="owner", fields=[title])
-            every = [*EVERY_TYPE, category]
-            render(project, skip_tasks=True, resource="product", access="admin", fields=every)
-            text = [{"name": "text", "type": "str"}]
-            render(project, skip_tasks=True, resource="note", access="public", fields=text)
-            ruff_finds_nothing(project)
 
 
 @pytest.mark.suite

@@ -22,6 +22,7 @@ from scripts.combinations import describe
 from tests.brokers import DedicatedBroker
 from tests.buckets import buckets, dealt
 from tests.conftest import Servers
+from tests.resources import A_PAIR
 from tests.template import free_port, render, wait_for_http
 
 pytestmark = pytest.mark.suite
@@ -61,8 +62,9 @@ def test_rendered_suite_passes_against_real_servers(
     subtests: pytest.Subtests,
     record_property: Callable[[str, object], None],
 ) -> None:
-    """Every pair of option values meets in at least one of the suite set's combinations;
-    each is a subtest named by its answers, and the run's summary lists those that ran."""
+    """Every pair of option values meets in at least one of the suite set's combinations,
+    each with a pair of generated resources; each is a subtest named by its answers, and the
+    run's summary lists those that ran."""
     for number, answers in enumerate(dealt(suite_set, bucket, SUITE_BUCKETS)):
         record_property("combination", describe(answers))
         with subtests.test(describe(answers)):
@@ -73,6 +75,10 @@ def suite_passes_against_real_servers(
     answers: dict[str, object], folder: Path, servers: Servers
 ) -> None:
     project = render(folder / "svc", **answers)
+    # These are the resource generator's hosts too: each gains a pair of resources, every
+    # type of field among them, and their tests run in its suite.
+    for resource in A_PAIR:
+        render(project, **resource)
     env = {
         **os.environ,
         "UV_PYTHON_DOWNLOADS": "never",

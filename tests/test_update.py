@@ -18,6 +18,7 @@ import pytest
 
 from extensions.resources import plural_of
 from scripts.releases import notes, points
+from tests.resources import A_PAIR
 from tests.template import ROOT, render
 
 PACKAGE = "src/my_service"
@@ -315,24 +316,6 @@ def test_a_service_of_the_last_release_updates_cleanly_and_keeps_its_edits(
     assert updated == expected
 
 
-RESOURCES = [
-    {
-        "resource": "category",
-        "access": "owner",
-        "fields": [{"name": "title", "type": "str", "max_length": 80, "unique": True}],
-    },
-    {
-        "resource": "product",
-        "access": "admin",
-        "fields": [
-            {"name": "name", "type": "str"},
-            {"name": "category", "type": "ref", "to": "category", "optional": True},
-        ],
-    },
-]
-"""Two resources, the second referring to the first."""
-
-
 def test_resources_of_the_last_release_update_to_exactly_a_fresh_copy(
     last_and_next: Path, tmp_path: Path
 ) -> None:
@@ -342,12 +325,12 @@ def test_resources_of_the_last_release_update_to_exactly_a_fresh_copy(
     project, fresh = (
         copy(last_and_next, LAST_RELEASE[0], tmp_path / name, **answers) for name in "ab"
     )
-    for resource in RESOURCES:
+    for resource in A_PAIR:
         render(project, template=last_and_next, ref=LAST_RELEASE[0], skip_tasks=True, **resource)
         render(fresh, template=last_and_next, ref=NEXT_RELEASE, skip_tasks=True, **resource)
     commit_all(project, "resources")
 
-    for resource in RESOURCES:
+    for resource in A_PAIR:
         plural = plural_of(resource["resource"])
         copier.run_update(
             str(project),
