@@ -68,15 +68,26 @@ def copy(releases: Path, version: str, destination: Path, **answers: Any) -> Pat
     return destination
 
 
-def update(project: Path, version: str, **answers: Any) -> None:
+def update(
+    project: Path,
+    version: str,
+    *,
+    answers_file: str | None = None,
+    skip_tasks: bool = False,
+    **answers: Any,
+) -> None:
+    """Updates ``project`` to ``version``: the service, or what ``answers_file`` names (a
+    resource's)."""
     copier.run_update(
         str(project),
+        answers_file=answers_file,
         data=answers,
         vcs_ref=version,
         defaults=True,
         overwrite=True,
         unsafe=True,
         quiet=True,
+        skip_tasks=skip_tasks,
     )
 
 
@@ -332,16 +343,8 @@ def test_resources_of_the_last_release_update_to_exactly_a_fresh_copy(
 
     for resource in A_PAIR:
         plural = plural_of(resource["resource"])
-        copier.run_update(
-            str(project),
-            answers_file=f".copier-answers.resource-{plural}.yml",
-            vcs_ref=NEXT_RELEASE,
-            defaults=True,
-            overwrite=True,
-            unsafe=True,
-            quiet=True,
-            skip_tasks=True,
-        )
+        answers_file = f".copier-answers.resource-{plural}.yml"
+        update(project, NEXT_RELEASE, answers_file=answers_file, skip_tasks=True)
         commit_all(project, f"{plural} updated")
 
     assert conflicts(project) == []
