@@ -26,15 +26,21 @@ collect_ignore = ["recipes"]
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """One mypy cache for every rendered service this run checks (and the next run, under
-    ``.pytest_cache``). The services share their third-party modules, which are most of what
-    mypy reads: checking one with a warm cache takes about a tenth of the time. mypy
-    revalidates each cached module by its source's hash, and writes each cache file by an
-    atomic rename, so services of other answers and xdist workers sharing it stay correct.
-    Set in the controller before the workers start, so they inherit it."""
+    """One mypy cache for every rendered service an xdist worker checks (and the worker of
+    that name in the next run, under ``.pytest_cache``). The services share their
+    third-party modules, which are most of what mypy reads: checking one with a warm cache
+    takes about a tenth of the time. mypy revalidates each cached module by its source's
+    hash, so services of other answers checked one after another stay correct. Two mypy
+    processes on one cache do not: one can read a module's metadata, the other rewrite its
+    data, and the first crash on what it then reads (python/mypy#14521, a fix still open in
+    #20205). Hence a cache a worker, set in the worker; xdist's controller runs no test."""
     cache = getattr(config, "cache", None)  # None with ``-p no:cacheprovider``
-    if "MYPY_CACHE_DIR" not in os.environ and cache is not None:
-        os.environ["MYPY_CACHE_DIR"] = str(cache.mkdir("mypy"))
+    if "MYPY_CACHE_DIR" in os.environ or cache is None:
+        return
+    worker = getattr(config, "workerinput", {}).get("workerid")
+    if worker is None and getattr(config.option, "numprocesses", None):
+        return
+    os.environ["MYPY_CACHE_DIR"] = str(cache.mkdir(f"mypy-{worker or 'main'}"))
 
 
 @dataclass(frozen=True)
