@@ -3,6 +3,7 @@ from __future__ import annotations
 import os
 import subprocess
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import urlsplit, urlunsplit
@@ -12,6 +13,7 @@ from plumbum import local
 
 from extensions.packs import manifests
 from scripts.combinations import SUITE_EVERY_VALUE_OF, Answers, pairwise, valid_combinations
+from tests.template import compiled_once
 
 # Every ``uv lock`` of this run (the render task's and the update's, in services copied and
 # updated minutes apart) resolves against the index as it was when the run began: a release
@@ -41,6 +43,14 @@ def pytest_configure(config: pytest.Config) -> None:
     if worker is None and getattr(config.option, "numprocesses", None):
         return
     os.environ["MYPY_CACHE_DIR"] = str(cache.mkdir(f"mypy-{worker or 'main'}"))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _templates_compiled_once() -> Iterator[None]:
+    """Every render and update of the run, of this tree or of a past release, compiles
+    each distinct template source once (``tests.template.compiled_once``)."""
+    with compiled_once():
+        yield
 
 
 @dataclass(frozen=True)
