@@ -114,7 +114,9 @@ def _compile_once(
     """``Environment.compile``, once per source and the settings the compiled code depends
     on: the syntax (delimiters, whitespace, line prefixes), the extensions (their tags), and
     how output is escaped and finalized. The answers only come in when the compiled code
-    runs, so every render of any release with the same settings shares it. Not the file
+    runs, so every render of any release with the same settings shares it (Jinja would fold
+    a filter on a constant at compile time, with that render's filter: the template has no
+    such expression, so an old release's filters never leak into a render). Not the file
     name: a render from git reads the template from a clone of its own, a new name each
     time (keyed by it, the cache grew 2.7 MB a render and hit nothing); the name only
     appears in a traceback, which may then name another clone's copy of the same text."""
